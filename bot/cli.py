@@ -1,0 +1,433 @@
+"""The `sunshine` command: each subcommand is one call into knowledge/ or handlers/.
+
+Examples:
+  sunshine chat                                  talk to the desk in the terminal
+  sunshine ask "结婚要带什么材料" --json           one question, one JSON object
+  sunshine ask --json --batch questions.txt      one JSON object per line
+  sunshine eval ../shared/dev-questions.jsonl --misses
+  sunshine kb export --format xlsx -o kb.xlsx    edit in Excel, then:
+  sunshine kb import kb.xlsx --author 张三
+  sunshine kb history dibao | kb diff dibao 2 | kb rollback dibao 1
+  sunshine kb check                              stale, unsourced, contradictory knowledge
+  sunshine kb unanswered                         what residents asked that had no answer
+  sunshine db init | db upgrade
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.config import Settings
+from knowledge.errors import InputError, SunshineError
+
+log = logging.getLogger("sunshine")
+
+
+def _engine(settings: Settings) -> Any:
+    from knowledge.db import make_engine
+
+    return make_engine(settings.database_url)
+
+
+def _desk(settings: Settings) -> Any:
+    from knowledge.desk import Desk
+
+    return Desk.from_database(_engine(settings), cache_dir=settings.cache_dir)
+
+
+def _session(settings: Settings) -> Any:
+    from knowledge import db
+    from knowledge.desk import prepare_database
+
+    engine = _engine(settings)
+    prepare_database(engine)
+    return db.session(engine)
+
+
+# -- chat, ask, eval ---------------------------------------------------------------------
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.console import ConsoleChat
+
+    ConsoleChat(_desk(settings)).run(input, sys.stdout)
+    return 0
+
+
+def _match_json(reply: Any, entries: dict[str, Any]) -> dict[str, Any]:
+    from knowledge.answers import render_plain
+
+    m = reply.match
+    return {
+        "intent": m.intent.value,
+        "entry": m.entry,
+        "aspect": m.aspect.value if m.aspect else None,
+        "score": m.score,
+        "text": render_plain(reply.card, entries),
+        "alternatives": [
+            {"entry": c.entry, "aspect": c.aspect.value if c.aspect else None, "score": c.score}
+            for c in m.alternatives
+        ],
+        "decision": m.decision,
+        "referral": m.referral.department if m.referral else None,
+    }
+
+
+def _read_batch(source: str) -> list[tuple[int, str | None]]:
+    """(line number, text or None when the line is not UTF-8) for every line."""
+    if source == "-":
+        raw = sys.stdin.buffer.read()
+    else:
+        try:
+            raw = Path(source).read_bytes()
+        except OSError as exc:
+            raise InputError(f"无法读取 {source}：{exc.strerror}") from exc
+    out: list[tuple[int, str | None]] = []
+    for number, chunk in enumerate(raw.split(b"\n"), start=1):
+        chunk = chunk.rstrip(b"\r")
+        try:
+            out.append((number, chunk.decode("utf-8")))
+        except UnicodeDecodeError:
+            out.append((number, None))
+    if out and out[-1] == (len(out), ""):
+        out.pop()  # the newline at the end of the file
+    return out
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.answers import render_plain
+
+    desk = _desk(settings)
+    if args.batch is None:
+        if not args.question:
+            raise InputError('请给出问题，例如：sunshine ask "低保怎么申请"')
+        reply = desk.ask(" ".join(args.question))
+        if args.json:
+            print(json.dumps(_match_json(reply, desk.entries), ensure_ascii=False))
+        else:
+            print(render_plain(reply.card, desk.entries))
+        return 0
+    lines = _read_batch(args.batch)
+    bad = 0
+    progress = sys.stderr.isatty()
+    for i, (number, text) in enumerate(lines, start=1):
+        if text is None:
+            bad += 1
+            message = f"第 {number} 行不是有效的 UTF-8 文本，已跳过"
+            print(f"sunshine: {message}", file=sys.stderr)
+            print(json.dumps({"line": number, "error": message}, ensure_ascii=False), flush=True)
+            continue
+        reply = desk.ask(text)
+        if args.json:
+            print(json.dumps(_match_json(reply, desk.entries), ensure_ascii=False))
+        else:
+            print(render_plain(reply.card, desk.entries) + "\n")
+        if progress and (i % 50 == 0 or i == len(lines)):
+            print(f"\r已处理 {i}/{len(lines)}", end="", file=sys.stderr, flush=True)
+    if progress:
+        print(file=sys.stderr)
+    return 1 if bad else 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.evaluation import evaluate, format_report, read_labelled
+
+    items = read_labelled(Path(args.file))
+    desk = _desk(settings)
+    report = evaluate(items, desk.matcher.match)
+    if args.json:
+        print(json.dumps(report.to_dict(misses=args.misses), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report, misses=args.misses))
+    return 0
+
+
+def cmd_tune(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.evaluation import read_labelled
+    from knowledge.tuning import tune
+
+    desk = _desk(settings)
+    calibration, summary = tune(desk.matcher, read_labelled(Path(args.file)))
+    Path(args.output).write_text(calibration.to_json(), encoding="utf-8")
+    print(summary)
+    print(f"wrote {args.output}")
+    return 0
+
+
+# -- knowledge base ----------------------------------------------------------------------
+
+
+def cmd_kb_export(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge import store
+    from knowledge.transfer import export_entries
+
+    with _session(settings) as session:
+        data = export_entries(store.load_entries(session=session), args.format)
+    if args.output in (None, "-"):
+        if args.format == "xlsx" and sys.stdout.isatty():
+            raise InputError("xlsx 是二进制文件，请用 -o 文件名.xlsx 指定输出文件")
+        sys.stdout.buffer.write(data)
+    else:
+        Path(args.output).write_bytes(data)
+        print(f"已导出到 {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_kb_import(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge import store
+    from knowledge.transfer import parse_file
+
+    path = Path(args.file)
+    entries = parse_file(path)
+    with _session(settings) as session:
+        result = store.save_entries(
+            entries, session=session, author=args.author, source=f"import {path.name}"
+        )
+        if args.dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    verb = "将" if args.dry_run else "已"
+    print(
+        f"{verb}新建 {len(result.created)} 个、修改 {len(result.changed)} 个条目，"
+        f"{len(result.unchanged)} 个没有变化。"
+    )
+    for entry_id in [*result.created, *result.changed]:
+        print(f"  {entry_id}")
+    if args.dry_run:
+        print("（试运行，数据库未改动）")
+    return 0
+
+
+def cmd_kb_history(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge import store
+
+    with _session(settings) as session:
+        for rev in store.history(args.entry, session=session):
+            when = rev.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            print(f"#{rev.revision}  {when}  {rev.author}  ({rev.source})")
+            for change in rev.changes:
+                print(f"      {change}")
+    return 0
+
+
+def cmd_kb_diff(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge import store
+
+    with _session(settings) as session:
+        text = store.diff_revision(args.entry, args.revision, session=session)
+    print(text or "（这一版与上一版相同）", end="" if text else "\n")
+    return 0
+
+
+def cmd_kb_rollback(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge import store
+
+    with _session(settings) as session:
+        result = store.rollback(args.entry, args.revision, session=session, author=args.author)
+        session.commit()
+        if not result.changed:
+            print(f"{args.entry} 当前内容已与第 {args.revision} 版相同，未产生新版本。")
+            return 0
+        newest = store.history(args.entry, session=session)[-1].revision
+    print(f"已把 {args.entry} 恢复为第 {args.revision} 版的内容（记为第 {newest} 版）。")
+    return 0
+
+
+def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge import store
+    from knowledge.check import PROBLEM_KINDS, check_entries
+
+    max_age = args.max_age_days if args.max_age_days is not None else settings.stale_after_days
+    with _session(settings) as session:
+        entries = store.load_entries(session=session)
+    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    findings = check_entries(entries, today=today, max_age_days=max_age)
+    problems = [f for f in findings if f.kind in PROBLEM_KINDS]
+    if args.json:
+        print(json.dumps([f.__dict__ for f in findings], ensure_ascii=False, indent=2))
+    else:
+        titles = {
+            "stale": "超过审核期限",
+            "missing-basis": "缺少法律依据",
+            "contradiction": "可能互相矛盾",
+            "review-note": "待核实事项",
+        }
+        for kind, title in titles.items():
+            group = [f for f in findings if f.kind == kind]
+            print(f"{title}（{len(group)}）")
+            for f in group:
+                print(f"  [{f.entry}] {f.where}：{f.message}")
+        print(f"\n共 {len(problems)} 个问题（审核期限 {max_age} 天）。")
+    return 1 if problems else 0
+
+
+def cmd_kb_unanswered(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge import store
+
+    with _session(settings) as session:
+        rows = store.unanswered(session=session, limit=args.limit)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "text": r.text,
+                        "count": r.count,
+                        "first_seen": r.first_seen.isoformat(),
+                        "last_seen": r.last_seen.isoformat(),
+                        "best_guess": r.best_guess,
+                        "best_score": r.best_score,
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    if not rows:
+        print("还没有未能回答的问题。")
+    for r in rows:
+        guess = f"  （最接近：{r.best_guess} {r.best_score:.2f}）" if r.best_guess else ""
+        print(f"{r.count:>4} 次  {r.last_seen:%Y-%m-%d}  {r.text}{guess}")
+    return 0
+
+
+# -- database ------------------------------------------------------------------------------
+
+
+def cmd_db_init(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.desk import prepare_database
+
+    loaded = prepare_database(_engine(settings))
+    print("数据库已就绪" + ("，已载入内置知识库。" if loaded else "（知识库已存在，未改动）。"))
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.db import schema_version, upgrade
+
+    engine = _engine(settings)
+    before = schema_version(engine)
+    upgrade(engine)
+    print(f"数据库结构：{before or '（空）'} → {schema_version(engine)}")
+    return 0
+
+
+# -- wiring ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sunshine",
+        description="阳光民政咨询助手 Sunshine Desk",
+        epilog=__doc__.split("\n", 2)[2] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("chat", help="talk to the desk in the terminal")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser(
+        "ask",
+        help="answer one question, or a file of questions",
+        epilog='Example: sunshine ask "结婚要带什么材料" --json',
+    )
+    p.add_argument("question", nargs="*")
+    p.add_argument("--json", action="store_true", help="print one JSON object per question")
+    p.add_argument("--batch", metavar="FILE", help="one question per line; - for stdin")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser(
+        "eval",
+        help="score the matcher on a labelled JSONL set",
+        epilog="Example: sunshine eval ../shared/dev-questions.jsonl --misses",
+    )
+    p.add_argument("file")
+    p.add_argument("--misses", action="store_true", help="list every miss")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("tune", help="fit the matcher's calibration on a labelled set")
+    p.add_argument("file")
+    p.add_argument("-o", "--output", default="knowledge/data/calibration.json")
+    p.set_defaults(func=cmd_tune)
+
+    kb = sub.add_parser("kb", help="the knowledge base").add_subparsers(dest="kb", required=True)
+    p = kb.add_parser(
+        "export",
+        help="write the whole knowledge base",
+        epilog="Example: sunshine kb export --format xlsx -o kb.xlsx",
+    )
+    p.add_argument("--format", choices=("json", "yaml", "xlsx"), default="json")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_kb_export)
+    p = kb.add_parser(
+        "import",
+        help="validate and load a knowledge file (one transaction)",
+        epilog="Example: sunshine kb import kb.xlsx --author 张三",
+    )
+    p.add_argument("file")
+    p.add_argument("--author", default="staff")
+    p.add_argument("--dry-run", action="store_true", help="validate and report, change nothing")
+    p.set_defaults(func=cmd_kb_import)
+    p = kb.add_parser("history", help="revisions of an entry")
+    p.add_argument("entry")
+    p.set_defaults(func=cmd_kb_history)
+    p = kb.add_parser("diff", help="what a revision changed")
+    p.add_argument("entry")
+    p.add_argument("revision", type=int)
+    p.set_defaults(func=cmd_kb_diff)
+    p = kb.add_parser("rollback", help="restore a revision as a new revision")
+    p.add_argument("entry")
+    p.add_argument("revision", type=int)
+    p.add_argument("--author", default="staff")
+    p.set_defaults(func=cmd_kb_rollback)
+    p = kb.add_parser("check", help="stale entries, missing legal basis, contradictions")
+    p.add_argument("--max-age-days", type=int)
+    p.add_argument("--today", help="check as of this date (YYYY-MM-DD)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_kb_check)
+    p = kb.add_parser("unanswered", help="questions the desk could not answer")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_kb_unanswered)
+
+    db = sub.add_parser("db", help="the database").add_subparsers(dest="db", required=True)
+    p = db.add_parser("init", help="create the database and load the shipped knowledge")
+    p.set_defaults(func=cmd_db_init)
+    p = db.add_parser("upgrade", help="apply schema migrations")
+    p.set_defaults(func=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, stderr: TextIO | None = None) -> int:
+    """Entry point of the `sunshine` command."""
+    err = stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    try:
+        return int(args.func(args, settings))
+    except SunshineError as exc:
+        print(f"sunshine: {exc}", file=err)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

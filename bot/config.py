@@ -1,0 +1,52 @@
+"""Settings: the one place that reads the environment (and an optional .env file).
+
+Every setting, its environment variable and its default:
+
+=========================  ==================================  ==========================
+setting                    variable                            default
+=========================  ==================================  ==========================
+database_url               DATABASE_URL                        sqlite:///<data_dir>/sunshine.db
+data_dir                   SUNSHINE_DATA_DIR                   ./data
+cache_dir                  SUNSHINE_CACHE_DIR                  <data_dir>/cache
+log_level                  SUNSHINE_LOG_LEVEL                  WARNING
+stale_after_days           SUNSHINE_STALE_AFTER_DAYS           365
+=========================  ==================================  ==========================
+
+Values in the real environment win over those in `.env`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    cache_dir: Path
+    log_level: str = "WARNING"
+    stale_after_days: int = 365
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".env")
+    ) -> Settings:
+        """Settings from `environ` (default: the process environment) over `dotenv`."""
+        values: dict[str, str] = {}
+        if dotenv is not None and dotenv.is_file():
+            from dotenv import dotenv_values
+
+            values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+        data_dir = Path(values.get("SUNSHINE_DATA_DIR") or "data")
+        return cls(
+            database_url=values.get("DATABASE_URL") or f"sqlite:///{data_dir / 'sunshine.db'}",
+            data_dir=data_dir,
+            cache_dir=Path(values.get("SUNSHINE_CACHE_DIR") or data_dir / "cache"),
+            log_level=(values.get("SUNSHINE_LOG_LEVEL") or "WARNING").upper(),
+            stale_after_days=int(values.get("SUNSHINE_STALE_AFTER_DAYS") or 365),
+        )

@@ -1,0 +1,133 @@
+"""The console chat (`sunshine chat`): the same desk as the bot, in a terminal.
+
+Numbers pick from the last list shown (menu, entries, follow-up aspects, "did
+you mean" choices); anything else is a question; 菜单 shows the menu again and
+q quits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from knowledge import texts
+from knowledge.answers import Card, card_for, choice_label, render_plain, reply_for
+from knowledge.desk import Desk
+from knowledge.matching import Match
+from knowledge.vocabulary import ASPECT_LABELS, CONTACTS_ENTRY, MENU_ORDER, Aspect, Category, Intent
+
+QUIT_WORDS = frozenset({"q", "quit", "exit", "退出", "再见"})
+MENU_WORDS = frozenset({"菜单", "menu", "0", "主菜单", "/start", "/menu"})
+
+# Which aspect an entry opens on when reached through a category of the menu.
+CATEGORY_ASPECT: dict[Category, Aspect | None] = {
+    Category.APPROVAL: None,
+    Category.FEES: Aspect.FEES,
+    Category.PENALTIES: Aspect.PENALTIES,
+    Category.FINANCE: Aspect.FINANCE,
+    Category.CONTACTS: None,
+    Category.COMPLAINTS: None,
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    label: str
+    category: Category | None = None
+    entry: str | None = None
+    aspect: Aspect | None = None
+
+
+class ConsoleChat:
+    """One resident's conversation; `handle` turns a line into the reply text."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.options: list[Option] = []
+
+    # -- screens --------------------------------------------------------------------
+
+    def menu(self) -> str:
+        self.options = [Option(c.value, category=c) for c in MENU_ORDER]
+        lines = [texts.MENU_HEADING]
+        lines += [
+            f"{i}. {c.value}：{texts.CATEGORY_BLURBS[c.value]}"
+            for i, c in enumerate(MENU_ORDER, start=1)
+        ]
+        return "\n".join(lines)
+
+    def welcome(self) -> str:
+        return (
+            texts.WELCOME.format(bot=texts.BOT_NAME)
+            + "\n"
+            + self.menu()
+            + "\n"
+            + texts.CONSOLE_HINT
+        )
+
+    def _category(self, category: Category) -> str:
+        entries = self.desk.entries
+        if category is Category.CONTACTS and CONTACTS_ENTRY in entries:
+            return self._card(card_for(entries[CONTACTS_ENTRY], None))
+        if category is Category.COMPLAINTS:
+            match = Match("", Intent.COMPLAINT, None, None, 1.0, "answer", "complaint")
+            return self._card(reply_for(match, entries))
+        aspect = CATEGORY_ASPECT[category]
+        members = [e for e in entries.values() if category in e.menus]
+        self.options = [Option(e.title, entry=e.id, aspect=aspect) for e in members]
+        lines = [texts.CATEGORY_HEADING.format(category=category.value)]
+        lines += [f"{i}. {o.label}" for i, o in enumerate(self.options, start=1)]
+        return "\n".join(lines)
+
+    def _card(self, card: Card) -> str:
+        text = render_plain(card, self.desk.entries)
+        if card.choices:
+            self.options = [
+                Option(choice_label(self.desk.entries, e, a), entry=e, aspect=a)
+                for e, a in card.choices
+            ]
+            return text
+        if card.entry and card.followups:
+            self.options = [
+                Option(ASPECT_LABELS[a], entry=card.entry, aspect=a) for a in card.followups
+            ]
+            numbered = "  ".join(f"{i}. {o.label}" for i, o in enumerate(self.options, start=1))
+            return f"{text}\n\n{texts.FOLLOWUP_HEADING}{numbered}"
+        self.options = []
+        return text
+
+    # -- input ------------------------------------------------------------------------
+
+    def handle(self, line: str) -> str:
+        """The reply to one line the resident typed."""
+        line = line.strip()
+        if not line:
+            return texts.EMPTY_INPUT
+        if line.lower() in MENU_WORDS:
+            return self.menu()
+        if line.isdigit() and self.options:
+            index = int(line) - 1
+            if 0 <= index < len(self.options):
+                option = self.options[index]
+                if option.category is not None:
+                    return self._category(option.category)
+                if option.entry is not None:
+                    return self._card(card_for(self.desk.entries[option.entry], option.aspect))
+            return f"请输入 1 到 {len(self.options)} 之间的序号。"
+        reply = self.desk.ask(line)
+        return self._card(reply.card)
+
+    def run(self, read: Callable[[str], str], out: TextIO) -> None:
+        """Converse until the resident types q or the input ends."""
+        print(self.welcome(), file=out)
+        while True:
+            try:
+                line = read(texts.CONSOLE_PROMPT)
+            except (EOFError, KeyboardInterrupt):
+                print(file=out)
+                break
+            if line.strip().lower() in QUIT_WORDS:
+                break
+            print(self.handle(line), file=out, flush=True)
+        print(texts.CONSOLE_BYE, file=out)

@@ -1,0 +1,229 @@
+"""Composing what the resident reads, as data (`Card`) and as plain text.
+
+A card carries everything a reply needs — heading, text, structured lines
+(procedure steps, finance totals, contacts), legal basis, last-reviewed date,
+the sample-data notice, the follow-up aspects — so the console and Telegram
+render the same answer their own way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from knowledge import texts
+from knowledge.lexicon import Referral
+from knowledge.matching import Match
+from knowledge.schema import Contact, Entry, Finance
+from knowledge.vocabulary import (
+    ASPECT_LABELS,
+    ASPECT_ORDER,
+    CONTACTS_ENTRY,
+    SAMPLE_MARK,
+    Aspect,
+    Intent,
+)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One reply, ready to render."""
+
+    title: str
+    body: str
+    lines: tuple[str, ...] = ()
+    basis: tuple[str, ...] = ()
+    last_reviewed: dt.date | None = None
+    sample: bool = False
+    entry: str | None = None
+    aspect: Aspect | None = None
+    followups: tuple[Aspect, ...] = ()
+    choices: tuple[tuple[str, Aspect | None], ...] = field(default=())
+
+
+def _number(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _rate(spent: float, budget: float) -> str:
+    return f"{spent / budget:.0%}" if budget else "—"
+
+
+def finance_lines(finance: Finance) -> list[str]:
+    """The disclosure grouped by period, with a total per period."""
+    by_period: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(finance.rows):
+        by_period[row.period].append(i)
+    lines: list[str] = []
+    for period, indexes in by_period.items():
+        rows = [finance.rows[i] for i in indexes]
+        lines.append(texts.FINANCE_TABLE_HEADING.format(period=period, unit=finance.unit))
+        for r in rows:
+            lines.append(
+                texts.FINANCE_ROW.format(
+                    item=r.item,
+                    budget=_number(r.budget),
+                    spent=_number(r.spent),
+                    rate=_rate(r.spent, r.budget),
+                    note=f"；{r.note}" if r.note else "",
+                )
+            )
+        budget, spent = sum(r.budget for r in rows), sum(r.spent for r in rows)
+        lines.append(
+            texts.FINANCE_TOTAL.format(
+                budget=_number(budget), spent=_number(spent), rate=_rate(spent, budget)
+            )
+        )
+    return lines
+
+
+def contact_lines(contacts: list[Contact]) -> list[str]:
+    out = []
+    for c in contacts:
+        details = "；".join(x for x in (c.phone, c.hours, c.address, c.note) if x)
+        out.append(texts.CONTACT_ROW.format(name=c.name, details=details))
+    return out
+
+
+def entry_aspects(entry: Entry) -> list[Aspect]:
+    """The entry's aspects in the order they are offered."""
+    return [a for a in ASPECT_ORDER if a in entry.aspects]
+
+
+def card_for(entry: Entry, aspect: Aspect | None) -> Card:
+    """The answer card for one entry, and one of its aspects (overview when None)."""
+    shown = aspect if aspect in entry.aspects else None
+    if shown is None:
+        shown = Aspect.OVERVIEW if Aspect.OVERVIEW in entry.aspects else entry_aspects(entry)[0]
+    lines: list[str] = []
+    if shown is Aspect.PROCEDURE:
+        for proc in entry.procedures:
+            if len(entry.procedures) > 1:
+                lines.append(f"【{proc.name}】")
+            for n, step in enumerate(proc.steps, start=1):
+                extra = "".join(f"（{x}）" for x in (step.actor, step.time_limit) if x)
+                detail = f"：{step.detail}" if step.detail else ""
+                lines.append(
+                    texts.STEP_ROW.format(number=n, title=step.title, extra=extra) + detail
+                )
+    if shown is Aspect.FINANCE and entry.finance is not None:
+        lines.extend(finance_lines(entry.finance))
+    sample = entry.shows_sample_data(shown)
+    if entry.id == CONTACTS_ENTRY and shown is Aspect.OVERVIEW and entry.contacts:
+        lines.extend(contact_lines(entry.contacts))
+        sample = sample or any(c.sample_data for c in entry.contacts)
+    return Card(
+        title=f"{entry.title} · {ASPECT_LABELS[shown]}",
+        body=entry.aspects[shown],
+        lines=tuple(lines),
+        basis=tuple(entry.basis_for(shown)),
+        last_reviewed=entry.last_reviewed,
+        sample=sample,
+        entry=entry.id,
+        aspect=shown,
+        followups=tuple(a for a in entry_aspects(entry) if a is not shown),
+    )
+
+
+def hotline(entries: Mapping[str, Entry]) -> Contact | None:
+    """The bureau's supervision and enquiry line, if the contacts entry lists it."""
+    contacts = entries.get(CONTACTS_ENTRY)
+    if contacts is None:
+        return None
+    return next((c for c in contacts.contacts if "监督" in c.name and c.phone), None)
+
+
+def _hotline_text(entries: Mapping[str, Entry]) -> tuple[str, bool]:
+    line = hotline(entries)
+    if line is None:
+        return texts.HOTLINE_FALLBACK, False
+    phone = f"{line.phone}（{SAMPLE_MARK}）" if line.sample_data else line.phone
+    return texts.HOTLINE_LINE.format(phone=phone), line.sample_data
+
+
+def reply_for(match: Match, entries: Mapping[str, Entry]) -> Card:
+    """The card that answers a match, whatever its intent."""
+    hotline_text, hotline_sample = _hotline_text(entries)
+    if match.intent is Intent.ANSWER and match.entry is not None and match.decision == "answer":
+        return card_for(entries[match.entry], match.aspect)
+    if match.intent is Intent.ANSWER and match.decision == "clarify":
+        choices = [(match.entry, match.aspect)] if match.entry else []
+        choices += [(c.entry, c.aspect) for c in match.alternatives]
+        options = tuple((e, a) for e, a in choices[:3] if e in entries)
+        return Card(title=texts.DID_YOU_MEAN, body=texts.CHOOSE_BY_NUMBER, choices=options)
+    if match.intent is Intent.CONTACT and CONTACTS_ENTRY in entries:
+        card = card_for(entries[CONTACTS_ENTRY], Aspect.OVERVIEW)
+        return Card(
+            title=card.title,
+            body=texts.CONTACT_INTRO + "\n" + card.body,
+            lines=card.lines,
+            basis=card.basis,
+            last_reviewed=card.last_reviewed,
+            sample=card.sample,
+            entry=card.entry,
+            aspect=None,
+            followups=card.followups,
+        )
+    if match.intent is Intent.COMPLAINT:
+        line = hotline(entries)
+        phone = "12345"
+        if line is not None:
+            phone = f"{line.phone}（{SAMPLE_MARK}）" if line.sample_data else line.phone
+        return Card(
+            title="投诉监督",
+            body=texts.COMPLAINT_REPLY.format(phone=phone),
+            sample=bool(line and line.sample_data),
+        )
+    if match.path == "smalltalk":
+        return Card(title=texts.BOT_NAME, body=texts.SMALLTALK_REPLY)
+    if match.referral is not None:
+        return Card(
+            title=texts.BOT_NAME,
+            body=_referral_text(match.referral)
+            + "\n"
+            + texts.OUT_OF_SCOPE_HELP
+            + "\n"
+            + hotline_text,
+            sample=hotline_sample,
+        )
+    return Card(
+        title=texts.BOT_NAME, body=texts.CANNOT_ANSWER + "\n" + hotline_text, sample=hotline_sample
+    )
+
+
+def _referral_text(referral: Referral) -> str:
+    if referral.department:
+        return texts.REFERRAL.format(department=referral.department, hint=referral.hint)
+    return texts.REFERRAL_NO_DEPARTMENT.format(hint=referral.hint)
+
+
+def choice_label(entries: Mapping[str, Entry], entry_id: str, aspect: Aspect | None) -> str:
+    """How a "did you mean" choice reads: 婚姻登记 · 材料."""
+    title = entries[entry_id].title if entry_id in entries else entry_id
+    return f"{title} · {ASPECT_LABELS[aspect]}" if aspect else title
+
+
+def render_plain(card: Card, entries: Mapping[str, Entry] | None = None) -> str:
+    """The card as plain text, for the console and `sunshine ask`."""
+    parts = [f"【{card.title}】", card.body.strip()]
+    if card.lines:
+        parts.append("\n".join(card.lines))
+    if card.choices and entries is not None:
+        parts.append(
+            "\n".join(
+                f"{i}. {choice_label(entries, e, a)}"
+                for i, (e, a) in enumerate(card.choices, start=1)
+            )
+        )
+    meta = []
+    if card.basis:
+        meta.append(f"{texts.BASIS_LABEL}：{'；'.join(card.basis)}")
+    if card.last_reviewed:
+        meta.append(f"{texts.REVIEWED_LABEL}：{card.last_reviewed.isoformat()}")
+    if meta:
+        parts.append("\n".join(meta))
+    if card.sample:
+        parts.append(texts.SAMPLE_NOTICE)
+    return "\n\n".join(p for p in parts if p)

@@ -1,0 +1,102 @@
+"""The enquiry desk: a knowledge snapshot, its matcher, and the unanswered log.
+
+The console chat, `sunshine ask` and the Telegram bot all talk to a `Desk`,
+so a question gets the same answer whichever way it arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from knowledge import db, store
+from knowledge.answers import Card, reply_for
+from knowledge.calibration import Calibration, load_calibration
+from knowledge.lexicon import Lexicon, load_lexicon
+from knowledge.matching import Match, Matcher
+from knowledge.schema import Entry
+
+log = logging.getLogger(__name__)
+
+
+def prepare_database(engine: Engine) -> bool:
+    """Migrate the schema and load the shipped knowledge into an empty database.
+
+    Returns True when the shipped knowledge was loaded (a first run).
+    """
+    db.ensure_schema(engine)
+    with db.session(engine) as session:
+        if store.count_entries(session=session):
+            return False
+        store.save_entries(
+            store.shipped_entries(),
+            session=session,
+            author=store.SHIPPED_AUTHOR,
+            source="shipped knowledge",
+        )
+        session.commit()
+    log.info("loaded the shipped knowledge into a new database")
+    return True
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A question's match and the card that answers it."""
+
+    match: Match
+    card: Card
+
+
+class Desk:
+    """Answers questions from one snapshot of the knowledge base."""
+
+    def __init__(
+        self,
+        entries: list[Entry],
+        *,
+        engine: Engine | None = None,
+        cache_dir: Path | None = None,
+        lexicon: Lexicon | None = None,
+        calibration: Calibration | None = None,
+    ) -> None:
+        self.engine = engine
+        self.entries = {e.id: e for e in entries}
+        self.matcher = Matcher(
+            entries,
+            lexicon or load_lexicon(),
+            calibration or load_calibration(),
+            cache_dir=cache_dir,
+        )
+
+    @classmethod
+    def from_database(cls, engine: Engine, *, cache_dir: Path | None = None) -> Desk:
+        """A desk over the current knowledge in the database (created on first use)."""
+        prepare_database(engine)
+        with db.session(engine) as session:
+            entries = store.load_entries(session=session)
+        return cls(entries, engine=engine, cache_dir=cache_dir)
+
+    def ask(self, question: str, *, record: bool = True) -> Reply:
+        """Match a question and compose its reply; log it for staff if unanswered."""
+        match = self.matcher.match(question)
+        if record and match.decision == "abstain" and match.path in ("unsure", "unknown"):
+            self.record_unanswered(match)
+        return Reply(match, reply_for(match, self.entries))
+
+    def record_unanswered(self, match: Match) -> None:
+        """Store the question so staff see what residents could not get answered."""
+        if self.engine is None or not match.question.strip():
+            return
+        guess = match.alternatives[0] if match.alternatives else None
+        with db.session(self.engine) as session:
+            store.record_unanswered(
+                match.question,
+                self.matcher.normalise(match.question),
+                session=session,
+                best_guess=guess.entry if guess else None,
+                best_score=guess.score if guess else None,
+            )
+            session.commit()

@@ -1,0 +1,540 @@
+"""From a resident's question to an intent, an entry, an aspect and a confidence.
+
+The pipeline, in the order it runs:
+
+1. normalise (NFKC, traditional → simplified, colloquial map);
+2. spot known terms — topics (entry aliases and synonyms, other departments'
+   topics) and cues (aspects, complaint, contact, small talk) — exactly, by
+   sound or with one wrong character (`knowledge.terms`);
+3. tokenise: spotted terms become one canonical token each (底保 → 低保,
+   领养 → 收养), the rest is cut by jieba;
+4. rank entries by their term evidence and by tf-idf cosine similarity to
+   the example questions of the knowledge base, in two stages so that 10,000
+   entries cost no more than eleven: stage one picks a few candidate entries
+   from term hits and rare tokens, stage two compares the question with the
+   candidates' example questions only;
+5. decide the intent first (a request for a number, a complaint, another
+   department's topic, small talk), then the entry and its aspect;
+6. turn the evidence into a calibrated probability of being right
+   (`knowledge.calibration`) and compare it with two thresholds fitted on a
+   labelled set: answer, offer "did you mean", or abstain.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from knowledge.calibration import Calibration
+from knowledge.lexicon import Lexicon, Referral
+from knowledge.pinyin import PinyinReader, load_table
+from knowledge.schema import Entry
+from knowledge.segment import WordCutter
+from knowledge.terms import Hit, TermSpotter, noisy_or
+from knowledge.text import Normaliser
+from knowledge.vocabulary import CONTACTS_ENTRY, Aspect, Intent
+
+Decision = Literal["answer", "clarify", "abstain"]
+
+# Stage one keeps this many entries for the close comparison of stage two.
+CANDIDATE_ENTRIES = 6
+# A token found in more entries than this says nothing about which entry is meant.
+MAX_ENTRY_DF = 400
+MAX_ALTERNATIVES = 3
+
+_ENTRY = "e:"
+_REFERRAL = "r:"
+_ASPECT = "a:"
+_BUREAU = "bureau"
+_COMPLAINT = "complaint"
+_CONTACT = "contact"
+_SMALLTALK = "smalltalk"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An entry (and aspect) the question may mean, with its calibrated score."""
+
+    entry: str
+    aspect: Aspect | None
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """The evidence a decision rests on; also what the calibration is fitted on."""
+
+    entry_terms: float = 0.0
+    entry_similar: float = 0.0
+    entry_score: float = 0.0
+    runner_up: float = 0.0
+    complaint: float = 0.0
+    contact: float = 0.0
+    referral: float = 0.0
+    smalltalk: float = 0.0
+    content: float = 0.0
+
+    def features(self, path: str) -> tuple[float, ...]:
+        """The inputs of the calibration model for one decision path."""
+        if path == "answer":
+            return (
+                self.entry_score,
+                self.entry_score - self.runner_up,
+                self.entry_terms,
+                self.entry_similar,
+                min(self.content, 3.0) / 3.0,
+            )
+        return (
+            {
+                "complaint": self.complaint,
+                "contact": self.contact,
+                "referral": self.referral,
+                "smalltalk": self.smalltalk,
+            }.get(path, 0.0),
+        )
+
+
+@dataclass(frozen=True)
+class Match:
+    """What the matcher decided about one question. Data only: no markup."""
+
+    question: str
+    intent: Intent
+    entry: str | None
+    aspect: Aspect | None
+    score: float
+    decision: Decision
+    path: str
+    alternatives: tuple[Candidate, ...] = ()
+    referral: Referral | None = None
+    signals: Signals = field(default_factory=Signals)
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Doc:
+    label: str  # an entry id, or "complaint" / "contact" / "r:<referral key>"
+    aspect: Aspect | None
+    text: str
+    weights: dict[str, float]
+    norm: float
+
+
+class Matcher:
+    """The question-matching engine over one snapshot of the knowledge base.
+
+    Build it once per process (it loads the pinyin table and jieba) and call
+    `match` for every question; it is read-only afterwards and safe to share.
+    """
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        lexicon: Lexicon,
+        calibration: Calibration,
+        *,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.lexicon = lexicon
+        self.calibration = calibration
+        self.entries = {e.id: e for e in entries}
+        self._norm = Normaliser(lexicon.colloquial)
+        self._reader = PinyinReader(load_table(cache_dir))
+        self._stop = frozenset(self._norm.normalise(w, limit=None) for w in lexicon.stopwords)
+
+        self._topics: dict[str, dict[str, float]] = defaultdict(dict)
+        self._canonical: dict[str, str] = {}
+        self._cues: dict[str, dict[str, float]] = defaultdict(dict)
+        self._build_vocabulary(entries)
+        self._topic_spotter = TermSpotter(self._topics, self._reader)
+        self._cue_spotter = TermSpotter(self._cues, self._reader)
+        self._cutter = WordCutter([*self._topics, *self._cues], cache_dir=cache_dir)
+
+        self._docs: list[_Doc] = []
+        self._docs_by_label: dict[str, list[int]] = defaultdict(list)
+        self._idf: dict[str, float] = {}
+        self._entry_postings: dict[str, list[str]] = {}
+        self._build_index(entries)
+
+    # -- building ---------------------------------------------------------------
+
+    def _n(self, text: str) -> str:
+        return self._norm.normalise(text, limit=None)
+
+    def _add_topic(self, term: str, key: str, weight: float, canonical: str | None = None) -> None:
+        term = self._n(term)
+        if not term:
+            return
+        known = self._topics[term].get(key, 0.0)
+        self._topics[term][key] = max(known, weight)
+        self._canonical.setdefault(term, self._n(canonical) if canonical else term)
+
+    def _build_vocabulary(self, entries: Sequence[Entry]) -> None:
+        for entry in entries:
+            key = _ENTRY + entry.id
+            self._add_topic(entry.title, key, 1.0)
+            for alias in entry.aliases:
+                self._add_topic(alias, key, 1.0)
+            for synonym in entry.synonyms:
+                self._add_topic(synonym.term, key, 0.9, canonical=synonym.means)
+        # A term several entries share is weaker evidence for each of them.
+        for targets in self._topics.values():
+            shared = [k for k in targets if k.startswith(_ENTRY)]
+            if len(shared) > 1:
+                for k in shared:
+                    targets[k] /= math.sqrt(len(shared))
+        for term, weight in self.lexicon.bureau_terms.items():
+            self._add_topic(term, _BUREAU, weight)
+        for referral in self.lexicon.referrals:
+            for term, weight in referral.terms.items():
+                self._add_topic(term, _REFERRAL + referral.key, weight)
+        for aspect, cues in self.lexicon.aspects.items():
+            for term, weight in cues.terms.items():
+                self._cues[self._n(term)][_ASPECT + aspect.value] = weight
+        for name, cueset in (
+            (_COMPLAINT, self.lexicon.complaint),
+            (_CONTACT, self.lexicon.contact),
+            (_SMALLTALK, self.lexicon.smalltalk),
+        ):
+            for term, weight in cueset.terms.items():
+                self._cues[self._n(term)][name] = weight
+
+    def _build_index(self, entries: Sequence[Entry]) -> None:
+        raw: list[tuple[str, Aspect | None, str]] = []
+        for entry in entries:
+            raw.extend((entry.id, None, q) for q in entry.questions)
+            for aspect, questions in entry.aspect_questions.items():
+                raw.extend((entry.id, aspect, q) for q in questions)
+        for name, cueset in (
+            (_COMPLAINT, self.lexicon.complaint),
+            (_CONTACT, self.lexicon.contact),
+        ):
+            raw.extend((name, None, q) for q in cueset.examples)
+        for referral in self.lexicon.referrals:
+            raw.extend((_REFERRAL + referral.key, None, q) for q in referral.examples)
+
+        tokenised = [
+            (label, aspect, text, set(self._tokens(self._n(text))[0]))
+            for label, aspect, text in raw
+        ]
+        df: dict[str, int] = defaultdict(int)
+        entry_sets: dict[str, set[str]] = defaultdict(set)
+        for label, _, _, tokens in tokenised:
+            for t in tokens:
+                df[t] += 1
+                if label in self.entries:
+                    entry_sets[t].add(label)
+        n = max(len(tokenised), 1)
+        self._idf = {t: math.log(1.0 + n / c) for t, c in df.items()}
+        for label, doc_aspect, text, tokens in tokenised:
+            weights = {t: self._idf[t] for t in tokens}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            self._docs_by_label[label].append(len(self._docs))
+            self._docs.append(_Doc(label, doc_aspect, self._n(text), weights, norm))
+        self._entry_postings = {
+            t: sorted(s) for t, s in entry_sets.items() if len(s) <= MAX_ENTRY_DF
+        }
+
+    # -- reading a question ------------------------------------------------------
+
+    def _tokens(self, text: str) -> tuple[list[str], list[Hit], list[Hit]]:
+        """Canonical tokens of normalised text, and the topic and cue hits found."""
+        topic_hits = self._topic_spotter.spot(text)
+        cue_hits = self._cue_spotter.spot(text)
+        spans: list[tuple[int, int, str]] = [
+            (h.start, h.end, self._canonical[h.term]) for h in topic_hits
+        ]
+        taken = bytearray(len(text) + 1)
+        for start, end, _ in spans:
+            taken[start:end] = b"\x01" * (end - start)
+        for h in cue_hits:
+            if not any(taken[h.start : h.end]):
+                spans.append((h.start, h.end, h.term))
+        spans.sort()
+        tokens: list[str] = []
+        pos = 0
+        for start, end, token in spans:
+            if start > pos:
+                tokens.extend(self._cutter.cut(text[pos:start]))
+            tokens.append(token)
+            pos = end
+        if pos < len(text):
+            tokens.extend(self._cutter.cut(text[pos:]))
+        return [t for t in tokens if t not in self._stop], topic_hits, cue_hits
+
+    def match(self, question: str) -> Match:
+        """Decide what `question` asks. Never raises on any input string."""
+        text = self._norm.normalise(question)
+        tokens, topic_hits, cue_hits = self._tokens(text)
+
+        entry_terms: dict[str, list[float]] = defaultdict(list)
+        referral_terms: dict[str, float] = defaultdict(float)
+        bureau: list[float] = []
+        for hit in topic_hits:
+            for key, weight in self._topics[hit.term].items():
+                value = weight * hit.quality
+                if key.startswith(_ENTRY):
+                    entry_terms[key[len(_ENTRY) :]].append(value)
+                elif key.startswith(_REFERRAL):
+                    k = key[len(_REFERRAL) :]
+                    referral_terms[k] = max(referral_terms[k], value)
+                else:
+                    bureau.append(value)
+        cue: dict[str, list[float]] = defaultdict(list)
+        for hit in cue_hits:
+            for key, weight in self._cues[hit.term].items():
+                cue[key].append(weight * hit.quality)
+
+        query = {t: self._idf[t] for t in set(tokens) if t in self._idf}
+        content = sum(1 for t in tokens if t in self._idf or len(t) > 1)
+        qnorm = math.sqrt(sum(w * w for w in query.values())) or 1.0
+
+        terms_score = {e: noisy_or(ws) for e, ws in entry_terms.items()}
+        candidates = self._candidate_entries(query, terms_score)
+        labels = [
+            *candidates,
+            _COMPLAINT,
+            _CONTACT,
+            *(_REFERRAL + r.key for r in self.lexicon.referrals),
+        ]
+        similar, similar_aspect = self._similarities(labels, query, qnorm, text)
+
+        p = self.calibration.params
+        entry_scores = {
+            e: noisy_or([terms_score.get(e, 0.0), p.similar_weight * similar.get(e, 0.0)])
+            for e in candidates
+        }
+        if bureau and CONTACTS_ENTRY in self.entries:
+            entry_scores.setdefault(CONTACTS_ENTRY, 0.0)
+            entry_scores[CONTACTS_ENTRY] = noisy_or([entry_scores[CONTACTS_ENTRY], *bureau])
+        ranked = heapq.nlargest(CANDIDATE_ENTRIES, entry_scores.items(), key=lambda kv: kv[1])
+
+        referral_key, referral_score = max(
+            (
+                (
+                    r.key,
+                    noisy_or(
+                        [
+                            min(referral_terms.get(r.key, 0.0), 1.0),
+                            p.intent_similar_weight * similar.get(_REFERRAL + r.key, 0.0),
+                        ]
+                    ),
+                )
+                for r in self.lexicon.referrals
+            ),
+            key=lambda kv: kv[1],
+            default=("", 0.0),
+        )
+        best_entry, best_score = ranked[0] if ranked else ("", 0.0)
+        signals = Signals(
+            entry_terms=terms_score.get(best_entry, 0.0),
+            entry_similar=similar.get(best_entry, 0.0),
+            entry_score=best_score,
+            runner_up=ranked[1][1] if len(ranked) > 1 else 0.0,
+            complaint=noisy_or(
+                [*cue[_COMPLAINT], p.intent_similar_weight * similar.get(_COMPLAINT, 0.0)]
+            ),
+            contact=noisy_or(
+                [*cue[_CONTACT], p.intent_similar_weight * similar.get(_CONTACT, 0.0)]
+            ),
+            referral=referral_score,
+            smalltalk=noisy_or(cue[_SMALLTALK]),
+            content=float(content),
+        )
+        found = tuple(h.term for h in (*topic_hits, *cue_hits))
+
+        def aspect_of(entry_id: str) -> Aspect | None:
+            return self._choose_aspect(entry_id, cue, similar_aspect.get(entry_id, {}))
+
+        def alternatives(skip: str | None) -> tuple[Candidate, ...]:
+            out = []
+            for entry_id, score in ranked:
+                if entry_id == skip or score <= 0.0:
+                    continue
+                features = Signals(
+                    entry_terms=terms_score.get(entry_id, 0.0),
+                    entry_similar=similar.get(entry_id, 0.0),
+                    entry_score=score,
+                    runner_up=best_score if entry_id != best_entry else signals.runner_up,
+                    content=signals.content,
+                ).features("answer")
+                out.append(
+                    Candidate(
+                        entry_id,
+                        aspect_of(entry_id),
+                        self.calibration.probability("answer", features),
+                    )
+                )
+            return tuple(out[:MAX_ALTERNATIVES])
+
+        def decided(
+            intent: Intent,
+            path: str,
+            entry: str | None = None,
+            aspect: Aspect | None = None,
+            referral: Referral | None = None,
+        ) -> Match:
+            score = self.calibration.probability(path, signals.features(path))
+            return Match(
+                question,
+                intent,
+                entry,
+                aspect,
+                score,
+                "answer" if intent is not Intent.NONE else "abstain",
+                path,
+                alternatives(entry),
+                referral,
+                signals,
+                found,
+            )
+
+        # Intent before entry: a request for a number, then a complaint, then another
+        # department's topic, then small talk; only then an entry.
+        if signals.contact >= p.contact_threshold and signals.contact >= signals.complaint:
+            return decided(
+                Intent.CONTACT,
+                "contact",
+                CONTACTS_ENTRY if CONTACTS_ENTRY in self.entries else None,
+            )
+        if signals.complaint >= p.complaint_threshold:
+            return decided(Intent.COMPLAINT, "complaint")
+        strongest_alias = max((max(ws) for ws in entry_terms.values()), default=0.0)
+        referral_beats_alias = referral_terms.get(referral_key, 0.0) > strongest_alias
+        if referral_score >= p.referral_threshold and (
+            referral_beats_alias or referral_score > best_score
+        ):
+            return decided(Intent.NONE, "referral", referral=self.lexicon.referral(referral_key))
+        if not ranked or best_score <= 0.0:
+            path = "smalltalk" if signals.smalltalk > 0 or content == 0 else "unknown"
+            return Match(
+                question,
+                Intent.NONE,
+                None,
+                None,
+                self.calibration.probability(path, signals.features(path)),
+                "abstain",
+                path,
+                (),
+                None,
+                signals,
+                found,
+            )
+
+        features = signals.features("answer")
+        confidence = self.calibration.probability("answer", features)
+        decision: Decision
+        if confidence >= p.answer_threshold:
+            decision = "answer"
+        elif confidence >= p.clarify_threshold:
+            decision = "clarify"
+        else:
+            decision = "abstain"
+        if decision == "abstain":
+            return Match(
+                question,
+                Intent.NONE,
+                None,
+                None,
+                1.0 - confidence,
+                "abstain",
+                "unsure",
+                alternatives(None),
+                None,
+                signals,
+                found,
+            )
+        intent = Intent.ANSWER
+        return Match(
+            question,
+            intent,
+            best_entry,
+            aspect_of(best_entry),
+            confidence,
+            decision,
+            "answer",
+            alternatives(best_entry),
+            None,
+            signals,
+            found,
+        )
+
+    def _candidate_entries(self, query: dict[str, float], terms: dict[str, float]) -> list[str]:
+        """Stage one: a few entries worth a close look."""
+        rough: dict[str, float] = defaultdict(float)
+        for entry_id, score in terms.items():
+            rough[entry_id] += 2.0 * score
+        total = sum(query.values()) or 1.0
+        for token, weight in query.items():
+            for entry_id in self._entry_postings.get(token, ()):
+                rough[entry_id] += weight / total
+        return [
+            e for e, _ in heapq.nlargest(CANDIDATE_ENTRIES, rough.items(), key=lambda kv: kv[1])
+        ]
+
+    def _similarities(
+        self, labels: Iterable[str], query: dict[str, float], qnorm: float, text: str
+    ) -> tuple[dict[str, float], dict[str, dict[Aspect | None, float]]]:
+        """Stage two: best cosine similarity per label, and per entry and aspect."""
+        best: dict[str, float] = {}
+        per_aspect: dict[str, dict[Aspect | None, float]] = {}
+        fuzzy_weight = self.calibration.params.fuzzy_weight
+        for label in labels:
+            top = 0.0
+            aspects: dict[Aspect | None, float] = {}
+            for i in self._docs_by_label.get(label, ()):
+                doc = self._docs[i]
+                dot = sum(w * doc.weights[t] for t, w in query.items() if t in doc.weights)
+                sim = dot / (qnorm * doc.norm) if dot else 0.0
+                if fuzzy_weight and text and len(doc.text) <= len(text) + 4:
+                    sim = max(sim, fuzzy_weight * fuzz.ratio(text, doc.text) / 100.0)
+                if sim > top:
+                    top = sim
+                if sim > aspects.get(doc.aspect, 0.0):
+                    aspects[doc.aspect] = sim
+            best[label] = top
+            per_aspect[label] = aspects
+        return best, per_aspect
+
+    def _choose_aspect(
+        self, entry_id: str, cue: dict[str, list[float]], similar: dict[Aspect | None, float]
+    ) -> Aspect | None:
+        """The aspect asked about, among those the entry has; None if none stands out."""
+        entry = self.entries[entry_id]
+        p = self.calibration.params
+        evidence: dict[Aspect, list[float]] = defaultdict(list)
+        for aspect, cues in self.lexicon.aspects.items():
+            weights = cue.get(_ASPECT + aspect.value)
+            if not weights:
+                continue
+            if aspect in entry.aspects:
+                evidence[aspect].extend(weights)
+            else:
+                for fallback in cues.fallback:
+                    if fallback in entry.aspects:
+                        evidence[fallback].extend(weights)
+                        break
+        scores = {
+            aspect: noisy_or(
+                [*evidence.get(aspect, []), p.aspect_similar_weight * similar.get(aspect, 0.0)]
+            )
+            for aspect in entry.aspects
+        }
+        if not scores:
+            return None
+        aspect, score = max(scores.items(), key=lambda kv: kv[1])
+        general = p.aspect_similar_weight * similar.get(None, 0.0)
+        if score >= p.aspect_threshold and score >= general * p.general_margin:
+            return aspect
+        return None
+
+    def normalise(self, text: str) -> str:
+        """The normalised form of `text` (for storage of unanswered questions)."""
+        return self._norm.normalise(text)

@@ -1,0 +1,72 @@
+"""Chinese word segmentation with jieba, started fast and loaded once.
+
+jieba's full dictionary (349k words) costs about a second per process. Words
+that appear in no knowledge text cannot make two texts similar, so a
+dictionary of jieba's most frequent words plus our domain dictionary does the
+same job here; it is written once to the cache directory and loads in about
+0.1 s. HMM is off: with it, typos become new "words" that never match
+(see ../shared/matching-notes.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+TOP_WORDS = 40_000
+
+
+def domain_words() -> list[str]:
+    """The shipped domain dictionary (民政 vocabulary, local place words)."""
+    text = resources.files("knowledge").joinpath("data/userdict.txt").read_text("utf-8")
+    return [line.split()[0] for line in text.splitlines() if line.strip() and line[0] != "#"]
+
+
+def _trimmed_dictionary(cache_dir: Path) -> Path:
+    import jieba
+
+    target = cache_dir / f"jieba-top{TOP_WORDS}-{jieba.__version__}.txt"
+    if target.exists():
+        return target
+    source = Path(jieba.__file__).with_name("dict.txt")
+    rows = []
+    with source.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2:
+                rows.append((int(parts[1]), parts[0]))
+    rows.sort(reverse=True)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text("".join(f"{w} {f}\n" for f, w in rows[:TOP_WORDS]), encoding="utf-8")
+    tmp.replace(target)
+    return target
+
+
+class WordCutter:
+    """Splits text into words; one instance per process, built at start-up."""
+
+    def __init__(self, extra_words: Iterable[str] = (), *, cache_dir: Path | None = None) -> None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        if cache_dir is not None:
+            try:
+                tokenizer: Any = jieba.Tokenizer(dictionary=str(_trimmed_dictionary(cache_dir)))
+                tokenizer.tmp_dir = str(cache_dir)
+            except OSError:
+                tokenizer = jieba.Tokenizer()
+        else:
+            tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        for word in {*domain_words(), *extra_words}:
+            if len(word) > 1 and not word.isascii():
+                tokenizer.add_word(word)
+        self._tokenizer = tokenizer
+
+    def cut(self, text: str) -> list[str]:
+        """Words of `text`, whitespace dropped."""
+        return [w for w in self._tokenizer.lcut(text, HMM=False) if not w.isspace()]

@@ -1,0 +1,248 @@
+"""Reading and writing the knowledge base, its revisions and the unanswered questions.
+
+Every function takes the session as a keyword argument and leaves the
+transaction to the caller, so that an import of many entries commits once
+or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from knowledge.errors import NotFound
+from knowledge.models import EntryRecord, EntryRevision, UnansweredQuestion, utcnow
+from knowledge.schema import Entry
+from knowledge.vocabulary import ASPECT_LABELS, Aspect
+
+SHIPPED_AUTHOR = "system"
+
+
+def shipped_entries() -> list[Entry]:
+    """The knowledge that ships with the code (`knowledge/data/entries/*.yaml`)."""
+    folder = resources.files("knowledge").joinpath("data/entries")
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+    return [Entry.model_validate(yaml.safe_load(f.read_text("utf-8"))) for f in files]
+
+
+def load_entries(*, session: Session) -> list[Entry]:
+    """The current version of every entry, in id order."""
+    records = session.exec(select(EntryRecord).order_by(col(EntryRecord.id))).all()
+    return [Entry.model_validate(r.document) for r in records]
+
+
+def count_entries(*, session: Session) -> int:
+    return session.exec(select(func.count()).select_from(EntryRecord)).one()
+
+
+def get_entry(entry_id: str, *, session: Session) -> Entry:
+    record = session.get(EntryRecord, entry_id)
+    if record is None:
+        raise NotFound(f"没有条目 {entry_id}")
+    return Entry.model_validate(record.document)
+
+
+def _document(entry: Entry) -> dict[str, object]:
+    return entry.model_dump(mode="json")
+
+
+def describe_changes(old: Entry | None, new: Entry) -> list[str]:
+    """What changed between two versions, one line per field or aspect."""
+    if old is None:
+        return ["新建条目"]
+    changes: list[str] = []
+    for aspect in Aspect:
+        label = f"{ASPECT_LABELS[aspect]}({aspect.value})"
+        before, after = old.aspects.get(aspect), new.aspects.get(aspect)
+        if before is None and after is not None:
+            changes.append(f"新增方面 {label}")
+        elif before is not None and after is None:
+            changes.append(f"删除方面 {label}")
+        elif before is not None:
+            parts = []
+            if before != after:
+                parts.append("答复内容")
+            if old.basis_for(aspect) != new.basis_for(aspect):
+                parts.append("法律依据")
+            if old.aspect_questions.get(aspect, []) != new.aspect_questions.get(aspect, []):
+                parts.append("示例问题")
+            if (aspect in old.sample_aspects) != (aspect in new.sample_aspects):
+                parts.append("示例数据标记")
+            if parts:
+                changes.append(f"修改 {label}：{'、'.join(parts)}")
+    fields = {
+        "title": "名称",
+        "category": "分类",
+        "menus": "菜单",
+        "aliases": "别名",
+        "questions": "示例问题",
+        "sources": "来源",
+        "last_reviewed": "审核日期",
+        "synonyms": "同义词",
+        "procedures": "办理流程",
+        "finance": "收支数据",
+        "contacts": "联系方式",
+        "review_notes": "待核实事项",
+    }
+    for name, label in fields.items():
+        if getattr(old, name) != getattr(new, name):
+            changes.append(f"修改{label}")
+    return changes
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What `save_entries` did to each entry it was given."""
+
+    created: list[str]
+    changed: list[str]
+    unchanged: list[str]
+    batch: str
+
+
+def save_entries(
+    entries: Iterable[Entry], *, session: Session, author: str, source: str
+) -> SaveResult:
+    """Insert or update entries, recording a revision for each one that changed."""
+    batch = uuid.uuid4().hex[:12]
+    created, changed, unchanged = [], [], []
+    now = utcnow()
+    for entry in entries:
+        record = session.get(EntryRecord, entry.id)
+        old = Entry.model_validate(record.document) if record is not None else None
+        if old is not None and old == entry:
+            unchanged.append(entry.id)
+            continue
+        document = _document(entry)
+        revision = 1 if record is None else record.revision + 1
+        if record is None:
+            record = EntryRecord(
+                id=entry.id,
+                title=entry.title,
+                category=entry.category.value,
+                last_reviewed=entry.last_reviewed,
+                revision=1,
+                document=document,
+                updated_at=now,
+            )
+            created.append(entry.id)
+        else:
+            record.title, record.category = entry.title, entry.category.value
+            record.last_reviewed, record.revision = entry.last_reviewed, revision
+            record.document, record.updated_at = document, now
+            changed.append(entry.id)
+        session.add(record)
+        session.add(
+            EntryRevision(
+                entry_id=entry.id,
+                revision=revision,
+                created_at=now,
+                author=author,
+                source=source,
+                batch=batch,
+                changes=describe_changes(old, entry),
+                document=document,
+            )
+        )
+    session.flush()
+    return SaveResult(created, changed, unchanged, batch)
+
+
+def history(entry_id: str, *, session: Session) -> list[EntryRevision]:
+    """Every revision of an entry, oldest first."""
+    rows = session.exec(
+        select(EntryRevision)
+        .where(EntryRevision.entry_id == entry_id)
+        .order_by(col(EntryRevision.revision))
+    ).all()
+    if not rows:
+        raise NotFound(f"没有条目 {entry_id} 的修订记录")
+    return list(rows)
+
+
+def get_revision(entry_id: str, revision: int, *, session: Session) -> EntryRevision:
+    row = session.exec(
+        select(EntryRevision).where(
+            EntryRevision.entry_id == entry_id, EntryRevision.revision == revision
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"条目 {entry_id} 没有第 {revision} 版")
+    return row
+
+
+def _as_yaml(document: dict[str, object] | None) -> list[str]:
+    if document is None:
+        return []
+    text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+    return text.splitlines(keepends=True)
+
+
+def diff_revision(entry_id: str, revision: int, *, session: Session) -> str:
+    """The change revision `revision` made, as a unified diff of the YAML documents."""
+    new = get_revision(entry_id, revision, session=session)
+    old = get_revision(entry_id, revision - 1, session=session) if revision > 1 else None
+    lines = difflib.unified_diff(
+        _as_yaml(old.document if old else None),
+        _as_yaml(new.document),
+        fromfile=f"{entry_id}@{revision - 1}" if old else "/dev/null",
+        tofile=f"{entry_id}@{revision}",
+    )
+    return "".join(lines)
+
+
+def rollback(entry_id: str, revision: int, *, session: Session, author: str) -> SaveResult:
+    """Restore an earlier revision as a new revision (history is never rewritten)."""
+    target = get_revision(entry_id, revision, session=session)
+    entry = Entry.model_validate(target.document)
+    return save_entries([entry], session=session, author=author, source=f"rollback to {revision}")
+
+
+def record_unanswered(
+    text: str,
+    normalised: str,
+    *,
+    session: Session,
+    best_guess: str | None = None,
+    best_score: float | None = None,
+    when: dt.datetime | None = None,
+) -> UnansweredQuestion:
+    """Count a question the bot could not answer, grouped by its normalised wording."""
+    when = when or utcnow()
+    key = normalised[:400] or text[:400]
+    row = session.exec(
+        select(UnansweredQuestion).where(UnansweredQuestion.normalised == key)
+    ).first()
+    if row is None:
+        row = UnansweredQuestion(
+            normalised=key,
+            text=text,
+            first_seen=when,
+            last_seen=when,
+            best_guess=best_guess,
+            best_score=best_score,
+        )
+    else:
+        row.count += 1
+        row.text, row.last_seen = text, when
+        row.best_guess, row.best_score = best_guess, best_score
+    session.add(row)
+    session.flush()
+    return row
+
+
+def unanswered(*, session: Session, limit: int = 50) -> Sequence[UnansweredQuestion]:
+    """The unanswered questions asked most often, then most recently."""
+    return session.exec(
+        select(UnansweredQuestion)
+        .order_by(col(UnansweredQuestion.count).desc(), col(UnansweredQuestion.last_seen).desc())
+        .limit(limit)
+    ).all()

@@ -1,0 +1,210 @@
+"""Spotting known terms in a question: exactly, by sound, or with one wrong character.
+
+A *term* is a word the knowledge or the lexicon attaches meaning to: an entry
+alias (低保), a synonym (领养), an aspect cue (带什么), an intent cue (投诉), an
+out-of-scope topic (社保卡). Residents misspell them in three typical ways,
+each caught by its own index:
+
+* by sound — 底保, 申情, 投述: the question's syllables are matched against
+  the syllables of terms of two or more syllables, first exactly, then with
+  z/zh, c/ch, s/sh and in/ing, en/eng merged; typed pinyin (dibao) joins the
+  same syllable stream;
+* by one wrong character — 户口薄 for 户口簿: terms of three or more
+  characters are indexed under each one-character mask;
+* in English — whole words, with a plural "s" tolerated.
+
+Overlapping hits are resolved longest first, so 低保资金 wins over 低保, and
+投诉电话 over 投诉.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+
+from knowledge.pinyin import PinyinReader, fuzzy_syllable
+from knowledge.text import is_cjk
+
+MAX_TERM_CHARS = 12
+MAX_ENGLISH_WORDS = 4
+_MASK = "\x00"
+
+
+class How(IntEnum):
+    """How a term was found, best first; the value orders ties."""
+
+    EXACT = 4
+    PINYIN = 3
+    FUZZY_PINYIN = 2
+    TYPO = 1
+
+
+# How much a hit found each way is trusted, relative to an exact hit.
+HOW_QUALITY: dict[How, float] = {
+    How.EXACT: 1.0,
+    How.PINYIN: 0.9,
+    How.FUZZY_PINYIN: 0.75,
+    How.TYPO: 0.7,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A term found in the question, and where."""
+
+    term: str
+    start: int
+    end: int
+    how: How
+
+    @property
+    def quality(self) -> float:
+        return HOW_QUALITY[self.how]
+
+
+def _is_english(term: str) -> bool:
+    return term.isascii() and any(c.isalpha() for c in term)
+
+
+class TermSpotter:
+    """Finds the terms of one vocabulary in normalised text."""
+
+    def __init__(self, terms: Iterable[str], reader: PinyinReader) -> None:
+        self._reader = reader
+        self._exact: set[str] = set()
+        self._english: dict[tuple[str, ...], str] = {}
+        self._by_sound: dict[tuple[str, ...], str] = {}
+        self._by_fuzzy_sound: dict[tuple[str, ...], str] = {}
+        self._by_mask: dict[str, set[str]] = defaultdict(set)
+        self._lengths: set[int] = set()
+        self._mask_lengths: set[int] = set()
+        self._sound_lengths: set[int] = set()
+        for term in terms:
+            self._add(term)
+
+    def _add(self, term: str) -> None:
+        if _is_english(term):
+            words = tuple(term.split())
+            if words and len(words) <= MAX_ENGLISH_WORDS:
+                self._english.setdefault(words, term)
+            syllables = self._reader.of_term(term) if len(words) == 1 else None
+        else:
+            if len(term) > MAX_TERM_CHARS:
+                return
+            self._exact.add(term)
+            self._lengths.add(len(term))
+            syllables = self._reader.of_term(term)
+            if len(term) >= 3 and all(is_cjk(c) for c in term):
+                self._mask_lengths.add(len(term))
+                for k in range(len(term)):
+                    self._by_mask[term[:k] + _MASK + term[k + 1 :]].add(term)
+        if syllables and len(syllables) >= 2:
+            self._by_sound.setdefault(syllables, term)
+            self._by_fuzzy_sound.setdefault(tuple(map(fuzzy_syllable, syllables)), term)
+            self._sound_lengths.add(len(syllables))
+
+    def spot(self, text: str) -> list[Hit]:
+        """Non-overlapping hits, longest and most exact first, in text order."""
+        candidates = [
+            *self._exact_hits(text),
+            *self._english_hits(text),
+            *self._sound_hits(text),
+            *self._typo_hits(text),
+        ]
+        candidates.sort(key=lambda h: (h.end - h.start, h.how), reverse=True)
+        taken = bytearray(len(text) + 1)
+        chosen: list[Hit] = []
+        for hit in candidates:
+            if any(taken[hit.start : hit.end]):
+                continue
+            taken[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
+            chosen.append(hit)
+        chosen.sort(key=lambda h: h.start)
+        return chosen
+
+    def _exact_hits(self, text: str) -> Iterable[Hit]:
+        n = len(text)
+        lengths = sorted(self._lengths, reverse=True)
+        for i in range(n):
+            for length in lengths:
+                if i + length <= n and text[i : i + length] in self._exact:
+                    yield Hit(text[i : i + length], i, i + length, How.EXACT)
+
+    def _english_hits(self, text: str) -> Iterable[Hit]:
+        if not self._english:
+            return
+        words: list[tuple[str, int, int]] = []
+        i, n = 0, len(text)
+        while i < n:
+            if "a" <= text[i] <= "z":
+                j = i
+                while j < n and ("a" <= text[j] <= "z" or text[j] == "'"):
+                    j += 1
+                words.append((text[i:j], i, j))
+                i = j
+            else:
+                i += 1
+        for k in range(len(words)):
+            for size in range(1, MAX_ENGLISH_WORDS + 1):
+                group = words[k : k + size]
+                if len(group) < size:
+                    break
+                key = tuple(w for w, _, _ in group)
+                term = self._english.get(key)
+                if term is None and key[-1].endswith("s"):
+                    term = self._english.get((*key[:-1], key[-1][:-1]))
+                if term is not None:
+                    yield Hit(term, group[0][1], group[-1][2], How.EXACT)
+
+    def _sound_hits(self, text: str) -> Iterable[Hit]:
+        if not self._by_sound:
+            return
+        stream = self._reader.read(text)
+        texts = [s.text for s in stream]
+        fuzzy = [fuzzy_syllable(s) if s else "" for s in texts]
+        for i in range(len(stream)):
+            for length in self._sound_lengths:
+                window = texts[i : i + length]
+                if len(window) < length or "" in window:
+                    continue
+                start, end = stream[i].start, stream[i + length - 1].end
+                term = self._by_sound.get(tuple(window))
+                how = How.PINYIN
+                if term is None:
+                    term = self._by_fuzzy_sound.get(tuple(fuzzy[i : i + length]))
+                    how = How.FUZZY_PINYIN
+                if term is not None and text[start:end] != term:
+                    yield Hit(term, start, end, how)
+
+    def _typo_hits(self, text: str) -> Iterable[Hit]:
+        if not self._by_mask:
+            return
+        n = len(text)
+        for length in self._mask_lengths:
+            for i in range(n - length + 1):
+                window = text[i : i + length]
+                if window in self._exact or not all(is_cjk(c) for c in window):
+                    continue
+                found: set[str] = set()
+                for k in range(length):
+                    found |= self._by_mask.get(window[:k] + _MASK + window[k + 1 :], set())
+                if len(found) == 1:  # an ambiguous typo (特保户: 低保户 or 五保户?) proves nothing
+                    yield Hit(found.pop(), i, i + length, How.TYPO)
+
+
+def noisy_or(weights: Iterable[float]) -> float:
+    """Combine independent pieces of evidence into one strength in [0, 1)."""
+    miss = 1.0
+    for w in weights:
+        miss *= 1.0 - min(max(w, 0.0), 0.999)
+    return 1.0 - miss
+
+
+def group_weights(pairs: Iterable[tuple[str, float]]) -> Mapping[str, list[float]]:
+    """Collect weights per key."""
+    out: dict[str, list[float]] = defaultdict(list)
+    for key, weight in pairs:
+        out[key].append(weight)
+    return out

