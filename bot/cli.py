@@ -36,9 +36,14 @@ def _engine(settings: Settings) -> Any:
     return make_engine(settings.database_url)
 
 
-def _desk(settings: Settings) -> Any:
+def _desk(settings: Settings, *, shipped: bool = False) -> Any:
+    """The desk over the database, or over the shipped files (for developers tuning them)."""
     from knowledge.desk import Desk
 
+    if shipped:
+        from knowledge.store import shipped_entries
+
+        return Desk(shipped_entries(), cache_dir=settings.cache_dir)
     return Desk.from_database(_engine(settings), cache_dir=settings.cache_dir)
 
 
@@ -140,7 +145,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.evaluation import evaluate, format_report, read_labelled
 
     items = read_labelled(Path(args.file))
-    desk = _desk(settings)
+    desk = _desk(settings, shipped=args.shipped)
     report = evaluate(items, desk.matcher.match)
     if args.json:
         print(json.dumps(report.to_dict(misses=args.misses), ensure_ascii=False, indent=2))
@@ -153,7 +158,7 @@ def cmd_tune(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.evaluation import read_labelled
     from knowledge.tuning import tune
 
-    desk = _desk(settings)
+    desk = _desk(settings, shipped=args.shipped)
     calibration, summary = tune(desk.matcher, read_labelled(Path(args.file)))
     Path(args.output).write_text(calibration.to_json(), encoding="utf-8")
     print(summary)
@@ -355,11 +360,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--misses", action="store_true", help="list every miss")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--shipped",
+        action="store_true",
+        help="use the knowledge files in knowledge/data, not the database",
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("tune", help="fit the matcher's calibration on a labelled set")
     p.add_argument("file")
     p.add_argument("-o", "--output", default="knowledge/data/calibration.json")
+    p.add_argument(
+        "--shipped",
+        action="store_true",
+        help="use the knowledge files in knowledge/data, not the database",
+    )
     p.set_defaults(func=cmd_tune)
 
     kb = sub.add_parser("kb", help="the knowledge base").add_subparsers(dest="kb", required=True)

@@ -28,10 +28,14 @@ class Params:
     aspect_similar_weight: float = 0.7
     fuzzy_weight: float = 0.0
     aspect_threshold: float = 0.45
+    uncued_aspect_threshold: float = 0.8
+    several_aspects: float = 2
+    aspect_model_weight: float = 0.5
     general_margin: float = 1.0
     contact_threshold: float = 0.75
     complaint_threshold: float = 0.6
     referral_threshold: float = 0.5
+    referral_similar_margin: float = 0.0
     answer_threshold: float = 0.5
     clarify_threshold: float = 0.25
 

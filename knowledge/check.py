@@ -49,7 +49,7 @@ SAME_AS = {"公示期": "公示", "公告期": "公告"}
 _UNIT = r"(个工作日|工作日|日|天|周岁|岁|万元|元|年|个月|个)"
 _FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*" + _UNIT)
 _MEASURE = re.compile(
-    "(" + "|".join(MEASURED) + r")[^。；;，,\n\d]{0,10}?(\d+(?:\.\d+)?)\s*" + _UNIT
+    "(" + "|".join(MEASURED) + r")[^。；;，,\n\d不]{0,10}?(\d+(?:\.\d+)?)\s*" + _UNIT
 )
 
 

@@ -32,12 +32,13 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from knowledge.aspect_model import AspectModel
 from knowledge.calibration import Calibration
 from knowledge.lexicon import Lexicon, Referral
 from knowledge.pinyin import PinyinReader, load_table
 from knowledge.schema import Entry
 from knowledge.segment import WordCutter
-from knowledge.terms import Hit, TermSpotter, noisy_or
+from knowledge.terms import Hit, How, TermSpotter, Words, noisy_or
 from knowledge.text import Normaliser
 from knowledge.vocabulary import CONTACTS_ENTRY, Aspect, Intent
 
@@ -48,6 +49,8 @@ CANDIDATE_ENTRIES = 6
 # A token found in more entries than this says nothing about which entry is meant.
 MAX_ENTRY_DF = 400
 MAX_ALTERNATIVES = 3
+# A cue at least this strong counts as "asked"; misspelt two-character cues must be this strong.
+STRONG_CUE = 0.8
 
 _ENTRY = "e:"
 _REFERRAL = "r:"
@@ -153,7 +156,10 @@ class Matcher:
         self._canonical: dict[str, str] = {}
         self._cues: dict[str, dict[str, float]] = defaultdict(dict)
         self._build_vocabulary(entries)
-        self._topic_spotter = TermSpotter(self._topics, self._reader)
+        entry_terms = [
+            t for t, keys in self._topics.items() if any(k.startswith(_ENTRY) for k in keys)
+        ]
+        self._topic_spotter = TermSpotter(self._topics, self._reader, typo_terms=entry_terms)
         self._cue_spotter = TermSpotter(self._cues, self._reader)
         self._cutter = WordCutter([*self._topics, *self._cues], cache_dir=cache_dir)
 
@@ -241,13 +247,24 @@ class Matcher:
         self._entry_postings = {
             t: sorted(s) for t, s in entry_sets.items() if len(s) <= MAX_ENTRY_DF
         }
+        self._topic_tokens = frozenset(self._canonical.values())
+        self._aspect_model = AspectModel(
+            (doc_aspect, self._phrasing(tokens))
+            for label, doc_aspect, _, tokens in tokenised
+            if label in self.entries
+        )
+
+    def _phrasing(self, tokens: Iterable[str]) -> frozenset[str]:
+        """The words of a question other than the names of services."""
+        return frozenset(t for t in tokens if t not in self._topic_tokens)
 
     # -- reading a question ------------------------------------------------------
 
     def _tokens(self, text: str) -> tuple[list[str], list[Hit], list[Hit]]:
         """Canonical tokens of normalised text, and the topic and cue hits found."""
-        topic_hits = self._topic_spotter.spot(text)
-        cue_hits = self._cue_spotter.spot(text)
+        words = Words.of(self._cutter.pieces(text), self._cutter.is_word)
+        topic_hits = self._topic_spotter.spot(text, words)
+        cue_hits = self._cue_spotter.spot(text, words)
         spans: list[tuple[int, int, str]] = [
             (h.start, h.end, self._canonical[h.term]) for h in topic_hits
         ]
@@ -273,6 +290,7 @@ class Matcher:
         """Decide what `question` asks. Never raises on any input string."""
         text = self._norm.normalise(question)
         tokens, topic_hits, cue_hits = self._tokens(text)
+        phrasing = self._phrasing(tokens)
 
         entry_terms: dict[str, list[float]] = defaultdict(list)
         referral_terms: dict[str, float] = defaultdict(float)
@@ -290,6 +308,8 @@ class Matcher:
         cue: dict[str, list[float]] = defaultdict(list)
         for hit in cue_hits:
             for key, weight in self._cues[hit.term].items():
+                if hit.how is not How.EXACT and len(hit.term) == 2 and weight < STRONG_CUE:
+                    continue  # 待着 sounds like 带着, but a weak cue is not worth the risk
                 cue[key].append(weight * hit.quality)
 
         query = {t: self._idf[t] for t in set(tokens) if t in self._idf}
@@ -351,7 +371,7 @@ class Matcher:
         found = tuple(h.term for h in (*topic_hits, *cue_hits))
 
         def aspect_of(entry_id: str) -> Aspect | None:
-            return self._choose_aspect(entry_id, cue, similar_aspect.get(entry_id, {}))
+            return self._choose_aspect(entry_id, cue, similar_aspect.get(entry_id, {}), phrasing)
 
         def alternatives(skip: str | None) -> tuple[Candidate, ...]:
             out = []
@@ -406,8 +426,15 @@ class Matcher:
             )
         if signals.complaint >= p.complaint_threshold:
             return decided(Intent.COMPLAINT, "complaint")
+        # Another department's topic wins over our service only when its term is
+        # stronger than every alias and the question reads more like that
+        # department's examples: 低保户 + 公租房 is about housing, while
+        # 五保户 + 户口迁 still asks whether 五保 continues.
         strongest_alias = max((max(ws) for ws in entry_terms.values()), default=0.0)
-        referral_beats_alias = referral_terms.get(referral_key, 0.0) > strongest_alias
+        referral_similar = similar.get(_REFERRAL + referral_key, 0.0)
+        referral_beats_alias = referral_terms.get(referral_key, 0.0) > strongest_alias and (
+            referral_similar >= signals.entry_similar * p.referral_similar_margin
+        )
         if referral_score >= p.referral_threshold and (
             referral_beats_alias or referral_score > best_score
         ):
@@ -488,14 +515,22 @@ class Matcher:
         fuzzy_weight = self.calibration.params.fuzzy_weight
         for label in labels:
             top = 0.0
+            is_entry = label in self.entries
             aspects: dict[Aspect | None, float] = {}
             for i in self._docs_by_label.get(label, ()):
                 doc = self._docs[i]
-                dot = sum(w * doc.weights[t] for t, w in query.items() if t in doc.weights)
-                sim = dot / (qnorm * doc.norm) if dot else 0.0
-                if fuzzy_weight and text and len(doc.text) <= len(text) + 4:
+                shared = [t for t in query if t in doc.weights]
+                if not shared:
+                    continue
+                dot = sum(query[t] * doc.weights[t] for t in shared)
+                sim = dot / (qnorm * doc.norm)
+                # Character similarity refines a match that shares words; on its own,
+                # 是什么 in common would make any question look like any other.
+                if fuzzy_weight and len(doc.text) <= len(text) + 4:
                     sim = max(sim, fuzzy_weight * fuzz.ratio(text, doc.text) / 100.0)
-                if sim > top:
+                # Sharing only how-words (怎么申请, 多少钱) says which aspect, not which entry.
+                names_something = not is_entry or any(t not in self._cues for t in shared)
+                if sim > top and names_something:
                     top = sim
                 if sim > aspects.get(doc.aspect, 0.0):
                     aspects[doc.aspect] = sim
@@ -504,7 +539,11 @@ class Matcher:
         return best, per_aspect
 
     def _choose_aspect(
-        self, entry_id: str, cue: dict[str, list[float]], similar: dict[Aspect | None, float]
+        self,
+        entry_id: str,
+        cue: dict[str, list[float]],
+        similar: dict[Aspect | None, float],
+        phrasing: frozenset[str],
     ) -> Aspect | None:
         """The aspect asked about, among those the entry has; None if none stands out."""
         entry = self.entries[entry_id]
@@ -521,17 +560,33 @@ class Matcher:
                     if fallback in entry.aspects:
                         evidence[fallback].extend(weights)
                         break
+        learnt = self._aspect_model.posterior(phrasing, [*entry.aspects, None])
         scores = {
             aspect: noisy_or(
-                [*evidence.get(aspect, []), p.aspect_similar_weight * similar.get(aspect, 0.0)]
+                [
+                    *evidence.get(aspect, []),
+                    p.aspect_similar_weight * similar.get(aspect, 0.0),
+                    p.aspect_model_weight * learnt.get(aspect, 0.0),
+                ]
             )
             for aspect in entry.aspects
         }
         if not scores:
             return None
+        # A question that asks several things at once (怎么申请 要带什么 要等多久)
+        # gets the entry's overview card, from which every aspect is one tap away.
+        asked = [a for a, ws in evidence.items() if noisy_or(ws) >= STRONG_CUE]
+        if len(asked) >= p.several_aspects:
+            return None
         aspect, score = max(scores.items(), key=lambda kv: kv[1])
-        general = p.aspect_similar_weight * similar.get(None, 0.0)
-        if score >= p.aspect_threshold and score >= general * p.general_margin:
+        general = max(
+            p.aspect_similar_weight * similar.get(None, 0.0),
+            p.aspect_model_weight * learnt.get(None, 0.0),
+        )
+        # Without any cue word, only a close example question names the aspect:
+        # "低保" alone asks about 低保 in general.
+        threshold = p.aspect_threshold if evidence else p.uncued_aspect_threshold
+        if score >= threshold and score >= general * p.general_margin:
             return aspect
         return None
 

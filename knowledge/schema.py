@@ -120,6 +120,11 @@ class Entry(_Model):
     def _no_duplicates(cls, values: list[str]) -> list[str]:
         return list(dict.fromkeys(values))
 
+    @field_validator("sample_aspects")
+    @classmethod
+    def _aspect_order(cls, values: list[Aspect]) -> list[Aspect]:
+        return [a for a in Aspect if a in values]
+
     @model_validator(mode="after")
     def _aspect_keys_exist(self) -> Entry:
         for name in ("legal_basis", "aspect_questions"):

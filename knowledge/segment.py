@@ -67,6 +67,14 @@ class WordCutter:
                 tokenizer.add_word(word)
         self._tokenizer = tokenizer
 
+    def is_word(self, text: str) -> bool:
+        """Whether `text` is a word of the dictionary (so not a typo of another)."""
+        return bool(self._tokenizer.FREQ.get(text))
+
+    def pieces(self, text: str) -> list[str]:
+        """Words of `text` with the whitespace kept, so lengths add up to the text."""
+        return list(self._tokenizer.lcut(text, HMM=False))
+
     def cut(self, text: str) -> list[str]:
         """Words of `text`, whitespace dropped."""
         return [w for w in self._tokenizer.lcut(text, HMM=False) if not w.isspace()]

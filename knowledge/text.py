@@ -64,9 +64,9 @@ class Normaliser:
 
     def normalise(self, text: str, *, limit: int | None = MAX_MATCH_CHARS) -> str:
         """The canonical form of `text` that all matching works on."""
-        text = _strip_controls(text)
         if limit is not None:
             text = text[: limit * 2]
+        text = _strip_controls(text)
         text = unicodedata.normalize("NFKC", text).lower()
         text = self.to_simplified(text)
         pattern = self._colloquial_pattern

@@ -32,10 +32,14 @@ GRIDS: dict[str, tuple[float, ...]] = {
     "intent_similar_weight": (0.4, 0.6, 0.8, 1.0),
     "aspect_similar_weight": (0.4, 0.6, 0.8, 1.0),
     "aspect_threshold": (0.3, 0.4, 0.5, 0.6, 0.7),
+    "uncued_aspect_threshold": (0.5, 0.6, 0.7, 0.8, 0.9, 1.01),
+    "several_aspects": (2, 3, 99),
+    "aspect_model_weight": (0.0, 0.3, 0.5, 0.7, 0.9),
     "general_margin": (0.8, 1.0, 1.2, 1.5),
     "contact_threshold": (0.6, 0.7, 0.8, 0.9),
     "complaint_threshold": (0.5, 0.6, 0.7, 0.8, 0.9),
     "referral_threshold": (0.4, 0.5, 0.6, 0.7, 0.8),
+    "referral_similar_margin": (0.0, 0.5, 0.8, 1.0),
     "fuzzy_weight": (0.0, 0.5, 0.7, 0.9),
 }
 

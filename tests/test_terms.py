@@ -7,10 +7,14 @@ from pathlib import Path
 import pytest
 
 from knowledge.pinyin import PinyinReader, fuzzy_syllable, load_table
-from knowledge.terms import How, TermSpotter, noisy_or
+from knowledge.terms import How, TermSpotter, Words, noisy_or
 from knowledge.text import Normaliser
 
 TERMS = [
+    "医疗救助",
+    "后事",
+    "表格",
+    "签证",
     "低保",
     "低保资金",
     "五保",
@@ -34,7 +38,7 @@ def reader(cache_dir: Path) -> PinyinReader:
 
 @pytest.fixture(scope="module")
 def spotter(reader: PinyinReader) -> TermSpotter:
-    return TermSpotter(TERMS, reader)
+    return TermSpotter(TERMS, reader, typo_terms=["医疗救助"])
 
 
 def found(spotter: TermSpotter, text: str) -> list[tuple[str, How]]:
@@ -50,7 +54,7 @@ def found(spotter: TermSpotter, text: str) -> list[tuple[str, How]]:
         ("shouyang", [("收养", How.PINYIN)]),
         ("投述民政大厅", [("投诉", How.FUZZY_PINYIN)]),
         ("投诉电话多少", [("投诉电话", How.EXACT)]),
-        ("带户口薄原件", [("户口簿", How.TYPO)]),
+        ("申请医疗求助", [("申请", How.EXACT), ("医疗救助", How.TYPO)]),
         ("our wedding in may", [("wedding", How.EXACT)]),
         ("weddings", [("wedding", How.EXACT)]),
     ],
@@ -59,9 +63,31 @@ def test_spotting(spotter: TermSpotter, text: str, expected: list[tuple[str, How
     assert found(spotter, text) == expected
 
 
-def test_an_ambiguous_typo_proves_nothing(spotter: TermSpotter) -> None:
-    # 特保户 is one character from both 低保户 and 五保户.
-    assert found(spotter, "特保户") == []
+@pytest.mark.parametrize(
+    ("pieces", "rejected"),
+    [
+        (["以后", "是", "什么"], "后事"),  # the span starts inside a word
+        (["表哥", "能", "领证"], "表格"),  # the span is a real word
+        (["钱", "怎么", "领"], "签证"),  # a two-character span keeping no character of the term
+    ],
+)
+def test_implausible_typos_are_not_hits(
+    spotter: TermSpotter, pieces: list[str], rejected: str
+) -> None:
+    text = "".join(pieces)
+    words = Words.of(pieces, lambda w: w in {"以后", "表哥", "怎么", "领证", "什么"})
+    assert rejected not in [h.term for h in spotter.spot(text, words)]
+
+
+def test_a_real_homophone_typo_survives_the_word_check(spotter: TermSpotter) -> None:
+    words = Words.of(["申请", "底", "保"], lambda w: w == "申请")
+    assert [h.term for h in spotter.spot("申请底保", words)] == ["申请", "低保"]
+
+
+def test_an_ambiguous_typo_proves_nothing(reader: PinyinReader) -> None:
+    spotter = TermSpotter([], reader, typo_terms=["城乡低保户", "城乡五保户"])
+    # 城乡特保户 is one character from both.
+    assert found(spotter, "城乡特保户") == []
 
 
 def test_typed_pinyin_segmentation(reader: PinyinReader) -> None:
