@@ -36,6 +36,8 @@ class Params:
     complaint_threshold: float = 0.6
     referral_threshold: float = 0.5
     referral_similar_margin: float = 0.0
+    shared_term_discount: float = 0.0
+    contact_over_complaint: float = 0.0
     answer_threshold: float = 0.5
     clarify_threshold: float = 0.25
 

@@ -49,6 +49,7 @@ CANDIDATE_ENTRIES = 6
 # A token found in more entries than this says nothing about which entry is meant.
 MAX_ENTRY_DF = 400
 MAX_ALTERNATIVES = 3
+TOPIC_ORDER_DISCOUNT = 0.01
 # A cue at least this strong counts as "asked"; misspelt two-character cues must be this strong.
 STRONG_CUE = 0.8
 
@@ -248,11 +249,35 @@ class Matcher:
             t: sorted(s) for t, s in entry_sets.items() if len(s) <= MAX_ENTRY_DF
         }
         self._topic_tokens = frozenset(self._canonical.values())
+        self._own_share = self._term_own_share(tokenised)
         self._aspect_model = AspectModel(
             (doc_aspect, self._phrasing(tokens))
             for label, doc_aspect, _, tokens in tokenised
             if label in self.entries
         )
+
+    def _term_own_share(
+        self, tokenised: Sequence[tuple[str, Aspect | None, str, set[str]]]
+    ) -> dict[tuple[str, str], float]:
+        """For each entry term, the share of example questions using it that belong to its entry.
+
+        低保户 often appears in other entries' questions as the asker's status
+        (低保户看病能报多少), so it is weaker evidence for 低保 than 低保 itself.
+        """
+        uses: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for label, _, _, tokens in tokenised:
+            if label in self.entries:
+                for t in tokens:
+                    if t in self._topic_tokens:
+                        uses[t][label] += 1
+        shares: dict[tuple[str, str], float] = {}
+        for term, targets in self._topics.items():
+            counts = uses.get(self._canonical[term], {})
+            total = sum(counts.values())
+            for key in targets:
+                if key.startswith(_ENTRY) and total:
+                    shares[(term, key)] = counts.get(key[len(_ENTRY) :], 0) / total
+        return shares
 
     def _phrasing(self, tokens: Iterable[str]) -> frozenset[str]:
         """The words of a question other than the names of services."""
@@ -291,13 +316,18 @@ class Matcher:
         text = self._norm.normalise(question)
         tokens, topic_hits, cue_hits = self._tokens(text)
         phrasing = self._phrasing(tokens)
+        p = self.calibration.params
 
         entry_terms: dict[str, list[float]] = defaultdict(list)
         referral_terms: dict[str, float] = defaultdict(float)
         bureau: list[float] = []
-        for hit in topic_hits:
+        for order, hit in enumerate(topic_hits):
             for key, weight in self._topics[hit.term].items():
-                value = weight * hit.quality
+                # The service named first is usually the subject (五保户 跟低保 一样吗):
+                # later mentions weigh a little less, which only ever breaks ties.
+                value = weight * hit.quality * (1.0 - TOPIC_ORDER_DISCOUNT * min(order, 3))
+                shared = 1.0 - self._own_share.get((hit.term, key), 1.0)
+                value *= 1.0 - p.shared_term_discount * shared
                 if key.startswith(_ENTRY):
                     entry_terms[key[len(_ENTRY) :]].append(value)
                 elif key.startswith(_REFERRAL):
@@ -326,7 +356,6 @@ class Matcher:
         ]
         similar, similar_aspect = self._similarities(labels, query, qnorm, text)
 
-        p = self.calibration.params
         entry_scores = {
             e: noisy_or([terms_score.get(e, 0.0), p.similar_weight * similar.get(e, 0.0)])
             for e in candidates
@@ -418,7 +447,10 @@ class Matcher:
 
         # Intent before entry: a request for a number, then a complaint, then another
         # department's topic, then small talk; only then an entry.
-        if signals.contact >= p.contact_threshold and signals.contact >= signals.complaint:
+        if (
+            signals.contact >= p.contact_threshold
+            and signals.contact >= signals.complaint + p.contact_over_complaint
+        ):
             return decided(
                 Intent.CONTACT,
                 "contact",

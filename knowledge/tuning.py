@@ -41,6 +41,8 @@ GRIDS: dict[str, tuple[float, ...]] = {
     "referral_threshold": (0.4, 0.5, 0.6, 0.7, 0.8),
     "referral_similar_margin": (0.0, 0.5, 0.8, 1.0),
     "fuzzy_weight": (0.0, 0.5, 0.7, 0.9),
+    "shared_term_discount": (0.0, 0.3, 0.6, 0.9),
+    "contact_over_complaint": (-0.05, 0.0, 0.02, 0.05),
 }
 
 
