@@ -20,8 +20,9 @@ Sound and typo hits on Chinese characters are only accepted where the resident
 plausibly mistyped: the span must start and end on word boundaries of the
 question when it is two characters long (以后是 does not hide 后事), must not
 itself be a real word (表哥 is not a typo of 表格), and a two-character span
-must keep one character of the term (钱怎 is not 签证). Measured on the labelled sets, these rules remove most
-false hits and keep the real homophone typos (底保, 才料, 电花, 申情).
+must keep one character of the term (钱怎 is not 签证). Measured on the
+labelled sets, these rules remove most false hits and keep the real homophone
+typos (底保, 才料, 电花, 申情).
 """
 
 from __future__ import annotations
