@@ -38,6 +38,7 @@ class Params:
     referral_similar_margin: float = 0.0
     shared_term_discount: float = 0.0
     contact_over_complaint: float = 0.0
+    complaint_model_weight: float = 0.0
     answer_threshold: float = 0.5
     clarify_threshold: float = 0.25
 

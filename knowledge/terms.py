@@ -140,9 +140,9 @@ class TermSpotter:
             self._by_fuzzy_sound.setdefault(tuple(map(fuzzy_syllable, syllables)), term)
             self._sound_lengths.add(len(syllables))
 
-    def spot(self, text: str, words: Words | None = None) -> list[Hit]:
+    def spot(self, text: str, words: Words | None = None, *, exact: bool = False) -> list[Hit]:
         """Non-overlapping hits, longest and most exact first, in text order."""
-        inexact = [*self._sound_hits(text), *self._typo_hits(text)]
+        inexact = [] if exact else [*self._sound_hits(text), *self._typo_hits(text)]
         candidates = [
             *self._exact_hits(text),
             *self._english_hits(text),

@@ -43,6 +43,7 @@ GRIDS: dict[str, tuple[float, ...]] = {
     "fuzzy_weight": (0.0, 0.5, 0.7, 0.9),
     "shared_term_discount": (0.0, 0.3, 0.6, 0.9),
     "contact_over_complaint": (-0.05, 0.0, 0.02, 0.05),
+    "complaint_model_weight": (0.0, 0.2, 0.4, 0.6, 0.8),
 }
 
 

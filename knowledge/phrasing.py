@@ -1,11 +1,13 @@
-"""Which aspect a question asks about, learnt from the knowledge's own example questions.
+"""Learning how residents phrase things, from the knowledge's own examples.
 
 Residents ask about materials, fees or time limits in much the same words
 whatever the service: 要带啥, 收不收钱, 多久能下来. A naive Bayes model over
 the words of every entry's example questions — with the names of services
 taken out — learns that phrasing once for all entries, and so helps entries
 whose own examples never used a particular wording. General questions (the
-entry's `questions`) train the class "no particular aspect".
+entry's `questions`) train the class "no particular aspect". The same model,
+trained on complaint examples against questions, recognises a complaint told
+as a story (村干部把救灾的棉被拿回家了) without the word 投诉.
 """
 
 from __future__ import annotations
@@ -13,18 +15,17 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Generic, TypeVar
 
-from knowledge.vocabulary import Aspect
-
-GENERAL = None
+Label = TypeVar("Label")
 
 
-class AspectModel:
+class PhrasingModel(Generic[Label]):
     """Multinomial naive Bayes over word sets, uniform prior, add-one smoothing."""
 
-    def __init__(self, examples: Iterable[tuple[Aspect | None, frozenset[str]]]) -> None:
-        counts: dict[Aspect | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        totals: dict[Aspect | None, int] = defaultdict(int)
+    def __init__(self, examples: Iterable[tuple[Label, frozenset[str]]]) -> None:
+        counts: dict[Label, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        totals: dict[Label, int] = defaultdict(int)
         vocabulary: set[str] = set()
         for aspect, words in examples:
             for w in words:
@@ -39,10 +40,8 @@ class AspectModel:
             for a, ws in counts.items()
         }
 
-    def posterior(
-        self, words: Iterable[str], allowed: Iterable[Aspect | None]
-    ) -> dict[Aspect | None, float]:
-        """P(aspect | words) among the allowed aspects; empty when no word is known."""
+    def posterior(self, words: Iterable[str], allowed: Iterable[Label]) -> dict[Label, float]:
+        """P(label | words) among the allowed labels; empty when no word is known."""
         known = [w for w in set(words) if w in self._vocabulary]
         classes = [a for a in allowed if a in self._log_p]
         if not known or not classes:
