@@ -15,7 +15,15 @@ from knowledge import texts
 from knowledge.answers import Card, card_for, choice_label, render_plain, reply_for
 from knowledge.desk import Desk
 from knowledge.matching import Match
-from knowledge.vocabulary import ASPECT_LABELS, CONTACTS_ENTRY, MENU_ORDER, Aspect, Category, Intent
+from knowledge.vocabulary import (
+    ASPECT_LABELS,
+    CONTACTS_ENTRY,
+    ENTRY_IDS,
+    MENU_ORDER,
+    Aspect,
+    Category,
+    Intent,
+)
 
 QUIT_WORDS = frozenset({"q", "quit", "exit", "退出", "再见"})
 MENU_WORDS = frozenset({"菜单", "menu", "0", "主菜单", "/start", "/menu"})
@@ -74,7 +82,11 @@ class ConsoleChat:
             match = Match("", Intent.COMPLAINT, None, None, 1.0, "answer", "complaint")
             return self._card(reply_for(match, entries))
         aspect = CATEGORY_ASPECT[category]
-        members = [e for e in entries.values() if category in e.menus]
+        order = {entry_id: i for i, entry_id in enumerate(ENTRY_IDS)}
+        members = sorted(
+            (e for e in entries.values() if category in e.menus),
+            key=lambda e: (order.get(e.id, len(order)), e.id),
+        )
         self.options = [Option(e.title, entry=e.id, aspect=aspect) for e in members]
         lines = [texts.CATEGORY_HEADING.format(category=category.value)]
         lines += [f"{i}. {o.label}" for i, o in enumerate(self.options, start=1)]
@@ -94,8 +106,10 @@ class ConsoleChat:
             ]
             numbered = "  ".join(f"{i}. {o.label}" for i, o in enumerate(self.options, start=1))
             return f"{text}\n\n{texts.FOLLOWUP_HEADING}{numbered}"
-        self.options = []
-        return text
+        # Nothing to follow up: the menu's numbers work again, shown on one line.
+        self.options = [Option(c.value, category=c) for c in MENU_ORDER]
+        compact = "  ".join(f"{i}. {o.label}" for i, o in enumerate(self.options, start=1))
+        return f"{text}\n\n{texts.MENU_HEADING}{compact}"
 
     # -- input ------------------------------------------------------------------------
 
@@ -105,6 +119,8 @@ class ConsoleChat:
         if not line:
             return texts.EMPTY_INPUT
         if line.lower() in MENU_WORDS:
+            return self.menu()
+        if line.isdigit() and not self.options:
             return self.menu()
         if line.isdigit() and self.options:
             index = int(line) - 1

@@ -88,3 +88,15 @@ def test_out_of_scope_question_names_the_department(desk: Desk) -> None:
     chat = ConsoleChat(desk)
     reply = chat.handle("社保卡丢了怎么补")
     assert "人社" in reply and "12345" in reply
+
+
+def test_after_a_reply_without_follow_ups_numbers_pick_from_the_menu(desk: Desk) -> None:
+    chat = ConsoleChat(desk)
+    reply = chat.handle("社保卡丢了怎么补")
+    assert "1. 阳光审批" in reply.splitlines()[-1]
+    assert chat.handle("4").startswith("【阳光理财】")
+
+
+def test_a_number_before_any_list_shows_the_menu(desk: Desk) -> None:
+    chat = ConsoleChat(desk)
+    assert chat.handle("3").startswith("请选择栏目")

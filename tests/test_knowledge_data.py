@@ -11,10 +11,24 @@ from knowledge.schema import Entry
 from knowledge.texts import SAMPLE_NOTICE
 from knowledge.vocabulary import ENTRY_IDS, SAMPLE_MARK, Aspect
 
-APPROVAL_ITEMS = ("dibao", "wubao", "social-org-registration", "marriage-registration",
-                  "medical-assistance", "adoption-registration")
-APPROVAL_ASPECTS = {Aspect.OVERVIEW, Aspect.BASIS, Aspect.CONDITIONS, Aspect.PROCEDURE,
-                    Aspect.TIME_LIMIT, Aspect.METHOD, Aspect.MATERIALS, Aspect.FEES}
+APPROVAL_ITEMS = (
+    "dibao",
+    "wubao",
+    "social-org-registration",
+    "marriage-registration",
+    "medical-assistance",
+    "adoption-registration",
+)
+APPROVAL_ASPECTS = {
+    Aspect.OVERVIEW,
+    Aspect.BASIS,
+    Aspect.CONDITIONS,
+    Aspect.PROCEDURE,
+    Aspect.TIME_LIMIT,
+    Aspect.METHOD,
+    Aspect.MATERIALS,
+    Aspect.FEES,
+}
 NATIONAL_NUMBERS = {"12345", "110", "119", "120", "122"}
 PHONE = re.compile(r"(?<![\d.])(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9})(?!\d)")
 
