@@ -150,22 +150,31 @@ def rapidfuzz_baseline(entries: Sequence[Entry]) -> Callable[[str], str | None]:
     return answer
 
 
-def startup_seconds(repeats: int = 3) -> list[float]:
-    """Wall time of a fresh `sunshine ask` process (database and caches already made)."""
+MEASURED_ASK = (
+    "import resource, sys\n"
+    "from bot.cli import main\n"
+    "main(['ask', '低保怎么申请', '--json'])\n"
+    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+)
+
+
+def startup_seconds(repeats: int = 3) -> tuple[list[float], float]:
+    """Wall time and peak RSS (MiB) of a fresh `sunshine ask` process, caches already made."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,
             "DATABASE_URL": f"sqlite:///{tmp}/s.db",
             "SUNSHINE_CACHE_DIR": f"{tmp}/cache",
         }
-        cmd = [sys.executable, "-m", "bot.cli", "ask", "低保怎么申请", "--json"]
+        cmd = [sys.executable, "-c", MEASURED_ASK]
         subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, check=True)  # first use
-        times = []
+        times, rss = [], 0.0
         for _ in range(repeats):
             t = time.perf_counter()
-            subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, check=True)
+            done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, check=True)
             times.append(time.perf_counter() - t)
-        return times
+            rss = max(rss, int(done.stderr.decode().split()[-1]) / 1024)
+        return times, rss
 
 
 def main() -> None:
@@ -221,7 +230,9 @@ def main() -> None:
         },
     }
     if not args.scale:
-        report["process_startup_to_first_answer_s"] = [round(x, 3) for x in startup_seconds()]
+        times, rss = startup_seconds()
+        report["process_startup_to_first_answer_s"] = [round(x, 3) for x in times]
+        report["process_peak_rss_mib"] = round(rss, 1)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -232,7 +243,10 @@ def main() -> None:
         f"peak RSS {rss_engine:.0f} MiB"
     )
     if "process_startup_to_first_answer_s" in report:
-        print(f"fresh `sunshine ask` process: {report['process_startup_to_first_answer_s']} s")
+        print(
+            f"fresh `sunshine ask` process: {report['process_startup_to_first_answer_s']} s, "
+            f"peak RSS {report['process_peak_rss_mib']} MiB"
+        )
     print(f"{'system':<18} {'entry acc':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'n':>5}")
     for name, row in report["systems"].items():  # type: ignore[attr-defined]
         print(
