@@ -82,6 +82,9 @@ ENTRY_IDS: tuple[str, ...] = (
     "contacts",
 )
 
+# The programme's six approval items (阳光审批), in its order.
+APPROVAL_ENTRY_IDS: tuple[str, ...] = ENTRY_IDS[:6]
+
 CONTACTS_ENTRY = "contacts"
 
 # The marker every piece of locally-unknown data carries in the data and in replies.

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from handlers.console import ConsoleChat
 from knowledge.desk import Desk
+from knowledge.vocabulary import APPROVAL_ENTRY_IDS
 
 
 def script(lines: list[str]) -> Callable[[str], str]:
@@ -38,14 +39,7 @@ def test_menu_numbers_lead_to_an_entry_and_its_aspects(desk: Desk) -> None:
     chat = ConsoleChat(desk)
     chat.welcome()
     listing = chat.handle("1")  # 阳光审批
-    approval = (
-        "dibao",
-        "wubao",
-        "social-org-registration",
-        "marriage-registration",
-        "medical-assistance",
-        "adoption-registration",
-    )
+    approval = APPROVAL_ENTRY_IDS
     assert {o.entry for o in chat.options} == set(approval)
     assert all(desk.entries[e].title in listing for e in approval)
     number = next(

@@ -9,16 +9,9 @@ import pytest
 from knowledge.answers import card_for, render_plain
 from knowledge.schema import Entry
 from knowledge.texts import SAMPLE_NOTICE
-from knowledge.vocabulary import ENTRY_IDS, SAMPLE_MARK, Aspect
+from knowledge.vocabulary import APPROVAL_ENTRY_IDS, ENTRY_IDS, SAMPLE_MARK, Aspect
 
-APPROVAL_ITEMS = (
-    "dibao",
-    "wubao",
-    "social-org-registration",
-    "marriage-registration",
-    "medical-assistance",
-    "adoption-registration",
-)
+APPROVAL_ITEMS = APPROVAL_ENTRY_IDS
 APPROVAL_ASPECTS = {
     Aspect.OVERVIEW,
     Aspect.BASIS,
