@@ -131,6 +131,34 @@ class _Doc:
     norm: float
 
 
+@dataclass
+class _Reading:
+    """What a question says: its tokens and the terms and cues found in it."""
+
+    text: str
+    tokens: list[str]
+    phrasing: frozenset[str]
+    found: tuple[str, ...]
+    entry_terms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    referral_terms: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    bureau: list[float] = field(default_factory=list)
+    cue: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+
+@dataclass
+class _Ranking:
+    """Entries ranked for one question, with the similarities behind the ranking."""
+
+    terms: dict[str, float]
+    similar: dict[str, float]
+    per_aspect: dict[str, dict[Aspect | None, float]]
+    ranked: list[tuple[str, float]]
+
+    @property
+    def best(self) -> tuple[str, float]:
+        return self.ranked[0] if self.ranked else ("", 0.0)
+
+
 class Matcher:
     """The question-matching engine over one snapshot of the knowledge base.
 
@@ -319,16 +347,17 @@ class Matcher:
             tokens.extend(self._cutter.cut(text[pos:]))
         return [t for t in tokens if t not in self._stop], topic_hits, cue_hits
 
-    def match(self, question: str) -> Match:
-        """Decide what `question` asks. Never raises on any input string."""
+    def _read(self, question: str) -> _Reading:
+        """Normalise, spot and tokenise a question, and gather its term evidence."""
         text = self._norm.normalise(question)
         tokens, topic_hits, cue_hits = self._tokens(text)
-        phrasing = self._phrasing(tokens)
         p = self.calibration.params
-
-        entry_terms: dict[str, list[float]] = defaultdict(list)
-        referral_terms: dict[str, float] = defaultdict(float)
-        bureau: list[float] = []
+        reading = _Reading(
+            text=text,
+            tokens=tokens,
+            phrasing=self._phrasing(tokens),
+            found=tuple(h.term for h in (*topic_hits, *cue_hits)),
+        )
         for order, hit in enumerate(topic_hits):
             for key, weight in self._topics[hit.term].items():
                 # The service named first is usually the subject (五保户 跟低保 一样吗):
@@ -337,49 +366,53 @@ class Matcher:
                 shared = 1.0 - self._own_share.get((hit.term, key), 1.0)
                 value *= 1.0 - p.shared_term_discount * shared
                 if key.startswith(_ENTRY):
-                    entry_terms[key[len(_ENTRY) :]].append(value)
+                    reading.entry_terms[key[len(_ENTRY) :]].append(value)
                 elif key.startswith(_REFERRAL):
                     k = key[len(_REFERRAL) :]
-                    referral_terms[k] = max(referral_terms[k], value)
+                    reading.referral_terms[k] = max(reading.referral_terms[k], value)
                 else:
-                    bureau.append(value)
-        cue: dict[str, list[float]] = defaultdict(list)
+                    reading.bureau.append(value)
         for hit in cue_hits:
             for key, weight in self._cues[hit.term].items():
                 if hit.how is not How.EXACT and len(hit.term) == 2 and weight < STRONG_CUE:
                     continue  # 待着 sounds like 带着, but a weak cue is not worth the risk
-                cue[key].append(weight * hit.quality)
+                reading.cue[key].append(weight * hit.quality)
+        return reading
 
-        query = {t: self._idf[t] for t in set(tokens) if t in self._idf}
-        content = sum(1 for t in tokens if t in self._idf or len(t) > 1)
+    def _rank(self, reading: _Reading) -> _Ranking:
+        """Entries ranked by term evidence and similarity; intents' similarities."""
+        p = self.calibration.params
+        query = {t: self._idf[t] for t in set(reading.tokens) if t in self._idf}
         qnorm = math.sqrt(sum(w * w for w in query.values())) or 1.0
-
-        terms_score = {e: noisy_or(ws) for e, ws in entry_terms.items()}
-        candidates = self._candidate_entries(query, terms_score)
+        terms = {e: noisy_or(ws) for e, ws in reading.entry_terms.items()}
+        candidates = self._candidate_entries(query, terms)
         labels = [
             *candidates,
             _COMPLAINT,
             _CONTACT,
             *(_REFERRAL + r.key for r in self.lexicon.referrals),
         ]
-        similar, similar_aspect = self._similarities(labels, query, qnorm, text)
-
-        entry_scores = {
-            e: noisy_or([terms_score.get(e, 0.0), p.similar_weight * similar.get(e, 0.0)])
+        similar, per_aspect = self._similarities(labels, query, qnorm, reading.text)
+        scores = {
+            e: noisy_or([terms.get(e, 0.0), p.similar_weight * similar.get(e, 0.0)])
             for e in candidates
         }
-        if bureau and CONTACTS_ENTRY in self.entries:
-            entry_scores.setdefault(CONTACTS_ENTRY, 0.0)
-            entry_scores[CONTACTS_ENTRY] = noisy_or([entry_scores[CONTACTS_ENTRY], *bureau])
-        ranked = heapq.nlargest(CANDIDATE_ENTRIES, entry_scores.items(), key=lambda kv: kv[1])
+        if reading.bureau and CONTACTS_ENTRY in self.entries:
+            scores[CONTACTS_ENTRY] = noisy_or([scores.get(CONTACTS_ENTRY, 0.0), *reading.bureau])
+        ranked = heapq.nlargest(CANDIDATE_ENTRIES, scores.items(), key=lambda kv: kv[1])
+        return _Ranking(terms, similar, per_aspect, ranked)
 
+    def _signals(self, reading: _Reading, ranking: _Ranking) -> tuple[Signals, str]:
+        """The evidence for each decision path, and the likeliest other department."""
+        p = self.calibration.params
+        similar, cue = ranking.similar, reading.cue
         referral_key, referral_score = max(
             (
                 (
                     r.key,
                     noisy_or(
                         [
-                            min(referral_terms.get(r.key, 0.0), 1.0),
+                            min(reading.referral_terms.get(r.key, 0.0), 1.0),
                             p.intent_similar_weight * similar.get(_REFERRAL + r.key, 0.0),
                         ]
                     ),
@@ -389,18 +422,19 @@ class Matcher:
             key=lambda kv: kv[1],
             default=("", 0.0),
         )
-        best_entry, best_score = ranked[0] if ranked else ("", 0.0)
+        best_entry, best_score = ranking.best
+        complaint_model = self._complaint_model.posterior(reading.phrasing, (True, False))
+        content = sum(1 for t in reading.tokens if t in self._idf or len(t) > 1)
         signals = Signals(
-            entry_terms=terms_score.get(best_entry, 0.0),
+            entry_terms=ranking.terms.get(best_entry, 0.0),
             entry_similar=similar.get(best_entry, 0.0),
             entry_score=best_score,
-            runner_up=ranked[1][1] if len(ranked) > 1 else 0.0,
+            runner_up=ranking.ranked[1][1] if len(ranking.ranked) > 1 else 0.0,
             complaint=noisy_or(
                 [
                     *cue[_COMPLAINT],
                     p.intent_similar_weight * similar.get(_COMPLAINT, 0.0),
-                    p.complaint_model_weight
-                    * self._complaint_model.posterior(phrasing, (True, False)).get(True, 0.0),
+                    p.complaint_model_weight * complaint_model.get(True, 0.0),
                 ]
             ),
             contact=noisy_or(
@@ -410,52 +444,61 @@ class Matcher:
             smalltalk=noisy_or(cue[_SMALLTALK]),
             content=float(content),
         )
-        found = tuple(h.term for h in (*topic_hits, *cue_hits))
+        return signals, referral_key
+
+    def match(self, question: str) -> Match:
+        """Decide what `question` asks. Never raises on any input string."""
+        reading = self._read(question)
+        ranking = self._rank(reading)
+        signals, referral_key = self._signals(reading, ranking)
+        p = self.calibration.params
+        best_entry, best_score = ranking.best
 
         def aspect_of(entry_id: str) -> Aspect | None:
-            return self._choose_aspect(entry_id, cue, similar_aspect.get(entry_id, {}), phrasing)
+            return self._choose_aspect(
+                entry_id, reading.cue, ranking.per_aspect.get(entry_id, {}), reading.phrasing
+            )
 
         def alternatives(skip: str | None) -> tuple[Candidate, ...]:
             out = []
-            for entry_id, score in ranked:
+            for entry_id, score in ranking.ranked:
                 if entry_id == skip or score <= 0.0:
                     continue
                 features = Signals(
-                    entry_terms=terms_score.get(entry_id, 0.0),
-                    entry_similar=similar.get(entry_id, 0.0),
+                    entry_terms=ranking.terms.get(entry_id, 0.0),
+                    entry_similar=ranking.similar.get(entry_id, 0.0),
                     entry_score=score,
                     runner_up=best_score if entry_id != best_entry else signals.runner_up,
                     content=signals.content,
                 ).features("answer")
-                out.append(
-                    Candidate(
-                        entry_id,
-                        aspect_of(entry_id),
-                        self.calibration.probability("answer", features),
-                    )
-                )
+                probability = self.calibration.probability("answer", features)
+                out.append(Candidate(entry_id, aspect_of(entry_id), probability))
             return tuple(out[:MAX_ALTERNATIVES])
 
-        def decided(
+        def result(
             intent: Intent,
             path: str,
+            decision: Decision,
+            *,
             entry: str | None = None,
             aspect: Aspect | None = None,
+            score: float | None = None,
             referral: Referral | None = None,
         ) -> Match:
-            score = self.calibration.probability(path, signals.features(path))
+            if score is None:
+                score = self.calibration.probability(path, signals.features(path))
             return Match(
                 question,
                 intent,
                 entry,
                 aspect,
                 score,
-                "answer" if intent is not Intent.NONE else "abstain",
+                decision,
                 path,
-                alternatives(entry),
+                alternatives(entry) if path != "smalltalk" else (),
                 referral,
                 signals,
-                found,
+                reading.found,
             )
 
         # Intent before entry: a request for a number, then a complaint, then another
@@ -464,81 +507,42 @@ class Matcher:
             signals.contact >= p.contact_threshold
             and signals.contact >= signals.complaint + p.contact_over_complaint
         ):
-            return decided(
-                Intent.CONTACT,
-                "contact",
-                CONTACTS_ENTRY if CONTACTS_ENTRY in self.entries else None,
-            )
+            contacts = CONTACTS_ENTRY if CONTACTS_ENTRY in self.entries else None
+            return result(Intent.CONTACT, "contact", "answer", entry=contacts)
         if signals.complaint >= p.complaint_threshold:
-            return decided(Intent.COMPLAINT, "complaint")
+            return result(Intent.COMPLAINT, "complaint", "answer")
         # Another department's topic wins over our service only when its term is
         # stronger than every alias and the question reads more like that
         # department's examples: 低保户 + 公租房 is about housing, while
         # 五保户 + 户口迁 still asks whether 五保 continues.
-        strongest_alias = max((max(ws) for ws in entry_terms.values()), default=0.0)
-        referral_similar = similar.get(_REFERRAL + referral_key, 0.0)
-        referral_beats_alias = referral_terms.get(referral_key, 0.0) > strongest_alias and (
+        strongest_alias = max((max(ws) for ws in reading.entry_terms.values()), default=0.0)
+        referral_similar = ranking.similar.get(_REFERRAL + referral_key, 0.0)
+        referral_beats_alias = reading.referral_terms.get(referral_key, 0.0) > strongest_alias and (
             referral_similar >= signals.entry_similar * p.referral_similar_margin
         )
-        if referral_score >= p.referral_threshold and (
-            referral_beats_alias or referral_score > best_score
+        if signals.referral >= p.referral_threshold and (
+            referral_beats_alias or signals.referral > best_score
         ):
-            return decided(Intent.NONE, "referral", referral=self.lexicon.referral(referral_key))
-        asked_about_something = bool(entry_terms) or any(k.startswith(_ASPECT) for k in cue)
-        if signals.smalltalk >= STRONG_CUE and not asked_about_something:
-            ranked = []  # 谢谢, 你好, 在吗: small talk, whatever it shares with examples
-        if not ranked or best_score <= 0.0:
-            path = "smalltalk" if signals.smalltalk > 0 or content == 0 else "unknown"
-            return Match(
-                question,
-                Intent.NONE,
-                None,
-                None,
-                self.calibration.probability(path, signals.features(path)),
-                "abstain",
-                path,
-                (),
-                None,
-                signals,
-                found,
+            return result(
+                Intent.NONE, "referral", "abstain", referral=self.lexicon.referral(referral_key)
             )
+        asked = bool(reading.entry_terms) or any(k.startswith(_ASPECT) for k in reading.cue)
+        small_talk = signals.smalltalk >= STRONG_CUE and not asked  # 谢谢, 你好, 在吗
+        if small_talk or best_score <= 0.0:
+            path = "smalltalk" if signals.smalltalk > 0 or signals.content == 0 else "unknown"
+            return result(Intent.NONE, path, "abstain")
 
-        features = signals.features("answer")
-        confidence = self.calibration.probability("answer", features)
-        decision: Decision
-        if confidence >= p.answer_threshold:
-            decision = "answer"
-        elif confidence >= p.clarify_threshold:
-            decision = "clarify"
-        else:
-            decision = "abstain"
-        if decision == "abstain":
-            return Match(
-                question,
-                Intent.NONE,
-                None,
-                None,
-                1.0 - confidence,
-                "abstain",
-                "unsure",
-                alternatives(None),
-                None,
-                signals,
-                found,
-            )
-        intent = Intent.ANSWER
-        return Match(
-            question,
-            intent,
-            best_entry,
-            aspect_of(best_entry),
-            confidence,
-            decision,
+        confidence = self.calibration.probability("answer", signals.features("answer"))
+        if confidence < p.clarify_threshold:
+            return result(Intent.NONE, "unsure", "abstain", score=1.0 - confidence)
+        decision: Decision = "answer" if confidence >= p.answer_threshold else "clarify"
+        return result(
+            Intent.ANSWER,
             "answer",
-            alternatives(best_entry),
-            None,
-            signals,
-            found,
+            decision,
+            entry=best_entry,
+            aspect=aspect_of(best_entry),
+            score=confidence,
         )
 
     def _candidate_entries(self, query: dict[str, float], terms: dict[str, float]) -> list[str]:
