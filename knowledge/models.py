@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -65,3 +65,39 @@ class UnansweredQuestion(SQLModel, table=True):
     last_seen: dt.datetime = Field(default_factory=utcnow)
     best_guess: str | None = Field(default=None, max_length=80)
     best_score: float | None = None
+
+
+class InboxUpdate(SQLModel, table=True):
+    """A raw incoming Telegram update, committed before Telegram is told it arrived.
+
+    `done_at` is set once the handlers have run; rows without it are replayed at
+    start-up, so a crash mid-handler costs at most a repeated answer, never a lost one.
+    """
+
+    __tablename__ = "inbox_update"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    received_at: dt.datetime = Field(default_factory=utcnow)
+    done_at: dt.datetime | None = Field(default=None, index=True)
+
+
+class AnswerFeedback(SQLModel, table=True):
+    """A resident's 👍 / 👎 on an answer, with the question and the answer given."""
+
+    __tablename__ = "answer_feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    helpful: bool
+    question: str | None = Field(default=None, sa_column=Column(Text))
+    answer: str = Field(sa_column=Column(Text, nullable=False))
+    entry: str | None = Field(default=None, max_length=80)
+    aspect: str | None = Field(default=None, max_length=40)
+    # The "哪里不对？" prompt this row waits on for an optional comment.
+    prompt_message_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, index=True)
+    )
+    comment: str | None = Field(default=None, sa_column=Column(Text))

@@ -69,3 +69,47 @@ CONSOLE_BYE = "感谢使用，再见！"
 CONSOLE_PROMPT = "您> "
 CONSOLE_HINT = "（输入问题；回复序号选择；“菜单”回到栏目；q 退出）"
 EMPTY_INPUT = "请输入您想咨询的问题，例如“低保怎么申请”。"
+
+# --- Telegram ---------------------------------------------------------------------
+
+BUTTON_BACK = "« 返回"
+BUTTON_HOME = "🏠 主菜单"
+BUTTON_HELPFUL = "👍 有帮助"
+BUTTON_UNHELPFUL = "👎 没帮助"
+BUTTON_NONE_OF_THESE = "都不是"
+HELP = (
+    "我是{bot}，可以帮您：\n"
+    "• 查办事指南：低保、五保（特困供养）、社会团体登记、婚姻登记、医疗救助、收养登记的"
+    "条件、材料、流程、时限、收费和法律依据；\n"
+    "• 查收费和处罚：婚姻登记、收养登记、殡葬收费，殡葬管理和民办非企业单位的处罚；\n"
+    "• 看经费公开：民政专项经费、办公经费的收支；\n"
+    "• 找电话、反映问题。\n\n"
+    "直接打字提问就行，错别字、拼音、繁体都能看懂，例如：\n"
+    "“结婚要带什么材料”“dibao zenme shenqing”“火化费多少钱”“招待费公开吗”\n\n"
+    "命令：/menu 栏目菜单　/contact 联系电话　/help 使用说明"
+)
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "开始，显示栏目菜单"),
+    ("menu", "栏目菜单"),
+    ("contact", "联系电话和办公地址"),
+    ("help", "使用说明和提问示例"),
+)
+FLOOD = "您发送得太快了，请稍后再试。"
+NON_TEXT_HINT = (
+    "我暂时只能看懂文字。请直接输入您想咨询的问题，例如“低保怎么申请”，"
+    "或发送 /menu 查看栏目。"
+)
+STALE_BUTTON = "这个按钮已失效，请重新选择。"
+VOTE_THANKS = "感谢您的反馈！"
+VOTE_ASK_WHY = "哪里不对？可以直接回复这条消息告诉我们（可选），工作人员会据此改进。"
+VOTE_COMMENT_THANKS = "谢谢，您的意见已转给工作人员。"
+ERROR_REPLY = "抱歉，系统出了点问题，请稍后再试。{hotline}"
+CHART_CAPTION = "{title}流程图"
+FINANCE_CHART_CAPTION = "{title}：预算与支出"
+NO_TOKEN = (
+    "没有设置 TELEGRAM_BOT_TOKEN，无法连接 Telegram。\n"
+    "1. 在 Telegram 里找 @BotFather，发送 /newbot，按提示起名，得到形如 123456:ABC... 的令牌；\n"
+    "2. 把它写进环境变量或 .env 文件：TELEGRAM_BOT_TOKEN=...；\n"
+    "3. 再运行 sunshine run。\n"
+    "不连 Telegram 也可以先在终端里试用：sunshine chat"
+)

@@ -1,0 +1,73 @@
+"""Residents' 👍 / 👎 on answers, and the optional "哪里不对？" comment after a 👎."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from knowledge import db
+from knowledge.models import AnswerFeedback
+
+
+def record(
+    engine: Engine,
+    *,
+    chat_id: int,
+    message_id: int,
+    helpful: bool,
+    answer: str,
+    question: str | None,
+    entry: str | None,
+    aspect: str | None,
+) -> int:
+    """Store one vote with the question and the answer it was about; returns its id."""
+    with db.session(engine) as session:
+        row = AnswerFeedback(
+            chat_id=chat_id,
+            message_id=message_id,
+            helpful=helpful,
+            answer=answer,
+            question=question,
+            entry=entry,
+            aspect=aspect,
+        )
+        session.add(row)
+        session.commit()
+        assert row.id is not None
+        return row.id
+
+
+def await_comment(engine: Engine, feedback_id: int, prompt_message_id: int) -> None:
+    """Remember which prompt message a comment for this vote will reply to."""
+    with db.session(engine) as session:
+        row = session.get(AnswerFeedback, feedback_id)
+        if row is not None:
+            row.prompt_message_id = prompt_message_id
+            session.commit()
+
+
+def add_comment(engine: Engine, chat_id: int, prompt_message_id: int, comment: str) -> bool:
+    """Attach a resident's reply to the prompt it answers; False if no vote waits on it."""
+    with db.session(engine) as session:
+        row = session.exec(
+            select(AnswerFeedback).where(
+                AnswerFeedback.chat_id == chat_id,
+                AnswerFeedback.prompt_message_id == prompt_message_id,
+            )
+        ).first()
+        if row is None:
+            return False
+        row.comment = comment
+        session.commit()
+        return True
+
+
+def recent(
+    engine: Engine, *, limit: int = 50, unhelpful_only: bool = False
+) -> list[AnswerFeedback]:
+    """The newest votes first, for staff."""
+    with db.session(engine) as session:
+        query = select(AnswerFeedback).order_by(col(AnswerFeedback.id).desc()).limit(limit)
+        if unhelpful_only:
+            query = query.where(col(AnswerFeedback.helpful).is_(False))
+        return list(session.exec(query).all())
