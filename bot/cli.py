@@ -10,7 +10,10 @@ Examples:
   sunshine kb history dibao | kb diff dibao 2 | kb rollback dibao 1
   sunshine kb check                              stale, unsourced, contradictory knowledge
   sunshine kb unanswered                         what residents asked that had no answer
-  sunshine db init | db upgrade
+  sunshine db init | db upgrade | db backup FILE | db restore FILE
+  sunshine run                                   the Telegram bot (TELEGRAM_BOT_TOKEN)
+  sunshine qr dibao -o dibao.png                 a QR code that opens an entry in the bot
+  sunshine feedback --unhelpful                  residents' 👎 on answers, with comments
 """
 
 from __future__ import annotations
@@ -327,6 +330,94 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.backup import backup
+
+    size = backup(settings.database_url, Path(args.file))
+    print(f"已备份到 {args.file}（{size / 1024:.0f} KB）")
+    return 0
+
+
+def cmd_db_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.backup import restore
+
+    restore(settings.database_url, Path(args.file))
+    print(f"已从 {args.file} 恢复数据库。")
+    return 0
+
+
+# -- the bot -------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.telegram_token:
+        from knowledge import texts
+
+        print(texts.NO_TOKEN, file=sys.stderr)
+        return 2
+    from bot.app import run
+
+    if logging.getLogger().level > logging.INFO:
+        logging.getLogger().setLevel(logging.INFO)
+    # httpx logs every request at INFO: one line per update is ours to write.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return run(settings)
+
+
+def _bot_username(args: argparse.Namespace, settings: Settings) -> str:
+    username = (args.bot or settings.bot_username or "").lstrip("@")
+    if username:
+        return username
+    if not settings.telegram_token:
+        raise InputError("name the bot: --bot USERNAME (or SUNSHINE_BOT_USERNAME)")
+    import asyncio
+
+    from telegram import Bot
+
+    async def ask() -> str:
+        base_url = settings.telegram_base_url or "https://api.telegram.org/bot"
+        async with Bot(settings.telegram_token or "", base_url=base_url) as bot:
+            return bot.username
+
+    return asyncio.run(ask())
+
+
+def cmd_qr(args: argparse.Namespace, settings: Settings) -> int:
+    import segno
+
+    with _session(settings) as session:
+        from knowledge.store import load_entries
+
+        ids = {e.id for e in load_entries(session=session)}
+    if args.entry not in ids:
+        raise InputError(f"no entry {args.entry!r}; entries: {', '.join(sorted(ids))}")
+    link = f"https://t.me/{_bot_username(args, settings)}?start={args.entry}"
+    output = Path(args.output or f"{args.entry}.png")
+    segno.make(link, error="m").save(str(output), scale=args.scale, border=4)
+    print(f"{output}  →  {link}")
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge import feedback
+
+    with _session(settings) as session:
+        engine = session.get_bind()
+    rows = feedback.recent(engine, limit=args.limit, unhelpful_only=args.unhelpful)
+    if args.json:
+        for r in rows:
+            print(json.dumps(r.model_dump(mode="json"), ensure_ascii=False))
+        return 0
+    if not rows:
+        print("还没有反馈。")
+    for r in rows:
+        vote = "👍" if r.helpful else "👎"
+        where = f"{r.entry}/{r.aspect or '-'}"
+        comment = f"  意见：{r.comment}" if r.comment else ""
+        print(f"{r.created_at:%Y-%m-%d %H:%M} {vote} {where}  问：{r.question or '—'}{comment}")
+    return 0
+
+
 # -- wiring ----------------------------------------------------------------------------------
 
 
@@ -422,6 +513,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_db_init)
     p = db.add_parser("upgrade", help="apply schema migrations")
     p.set_defaults(func=cmd_db_upgrade)
+    p = db.add_parser("backup", help="copy the SQLite database while it runs")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_db_backup)
+    p = db.add_parser("restore", help="replace the SQLite database with a backup (bot stopped)")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_db_restore)
+
+    p = sub.add_parser("run", help="run the Telegram bot (polling)")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser(
+        "qr",
+        help="a QR code that opens an entry in the bot",
+        epilog="Example: sunshine qr marriage-registration -o marriage.png --bot my_bot",
+    )
+    p.add_argument("entry")
+    p.add_argument("-o", "--output")
+    p.add_argument("--bot", help="the bot's username (default: SUNSHINE_BOT_USERNAME or getMe)")
+    p.add_argument("--scale", type=int, default=10)
+    p.set_defaults(func=cmd_qr)
+    p = sub.add_parser("feedback", help="residents' 👍 / 👎 on answers")
+    p.add_argument("--unhelpful", action="store_true", help="only 👎")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_feedback)
     return parser
 
 

@@ -10,6 +10,13 @@ data_dir                   SUNSHINE_DATA_DIR                   ./data
 cache_dir                  SUNSHINE_CACHE_DIR                  <data_dir>/cache
 log_level                  SUNSHINE_LOG_LEVEL                  WARNING
 stale_after_days           SUNSHINE_STALE_AFTER_DAYS           365
+telegram_token             TELEGRAM_BOT_TOKEN                  (none: `sunshine run` explains)
+telegram_base_url          TELEGRAM_API_BASE_URL               https://api.telegram.org/bot
+telegram_file_url          TELEGRAM_API_FILE_URL               https://api.telegram.org/file/bot
+bot_username               SUNSHINE_BOT_USERNAME               (asked from Telegram when needed)
+flood_burst                SUNSHINE_FLOOD_BURST                20 (messages at once)
+flood_rate                 SUNSHINE_FLOOD_RATE                 1.0 (per second after; 0 = off)
+concurrency                SUNSHINE_CONCURRENCY                256 (updates handled at once)
 =========================  ==================================  ==========================
 
 Values in the real environment win over those in `.env`.
@@ -30,6 +37,13 @@ class Settings:
     cache_dir: Path
     log_level: str = "WARNING"
     stale_after_days: int = 365
+    telegram_token: str | None = None
+    telegram_base_url: str | None = None
+    telegram_file_url: str | None = None
+    bot_username: str | None = None
+    flood_burst: int = 20
+    flood_rate: float = 1.0
+    concurrency: int = 256
 
     @classmethod
     def from_env(
@@ -49,4 +63,11 @@ class Settings:
             cache_dir=Path(values.get("SUNSHINE_CACHE_DIR") or data_dir / "cache"),
             log_level=(values.get("SUNSHINE_LOG_LEVEL") or "WARNING").upper(),
             stale_after_days=int(values.get("SUNSHINE_STALE_AFTER_DAYS") or 365),
+            telegram_token=values.get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_base_url=values.get("TELEGRAM_API_BASE_URL") or None,
+            telegram_file_url=values.get("TELEGRAM_API_FILE_URL") or None,
+            bot_username=(values.get("SUNSHINE_BOT_USERNAME") or "").lstrip("@") or None,
+            flood_burst=int(values.get("SUNSHINE_FLOOD_BURST") or 20),
+            flood_rate=float(values.get("SUNSHINE_FLOOD_RATE") or 1.0),
+            concurrency=int(values.get("SUNSHINE_CONCURRENCY") or 256),
         )

@@ -34,6 +34,7 @@ SAMPLE_NOTICE = (
 FOLLOWUP_HEADING = "还可以了解："
 DID_YOU_MEAN = "您是想问："
 CHOOSE_BY_NUMBER = "请回复序号选择，或直接输入新问题。"
+CHOOSE_BY_BUTTON = "请点选下面的一项，或直接输入新问题。"
 
 FINANCE_TABLE_HEADING = "{period} 收支（单位：{unit}）"
 FINANCE_ROW = "• {item}：预算 {budget}，支出 {spent}（执行率 {rate}）{note}"
@@ -98,6 +99,10 @@ FLOOD = "您发送得太快了，请稍后再试。"
 NON_TEXT_HINT = (
     "我暂时只能看懂文字。请直接输入您想咨询的问题，例如“低保怎么申请”，"
     "或发送 /menu 查看栏目。"
+)
+UNKNOWN_COMMAND = (
+    "没有这个命令。可用的命令：/menu 栏目菜单　/contact 联系电话　/help 使用说明；"
+    "也可以直接打字提问。"
 )
 STALE_BUTTON = "这个按钮已失效，请重新选择。"
 VOTE_THANKS = "感谢您的反馈！"

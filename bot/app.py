@@ -1,0 +1,141 @@
+"""Assembling the Telegram application: settings, desk, durable inbox, handlers.
+
+`sunshine run` calls `run`; the tests and the benchmark build the same
+application with `build_application` and point it at a fake Bot API server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from typing import Any
+
+from telegram import BotCommand
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.config import Settings
+from bot.inbox import DurableUpdateQueue, InboxApplication, PerChatProcessor, replay
+from handlers import resident
+from handlers.services import KEY, Services
+from knowledge import inbox, texts
+from knowledge.charts import ChartCache, ChartError
+from knowledge.db import make_engine
+from knowledge.desk import Desk
+from knowledge.flood import FloodLimit
+
+log = logging.getLogger(__name__)
+
+# Opt in to python-telegram-bot's coming behaviour (durations as timedelta, e.g.
+# RetryAfter.retry_after) instead of its deprecation warnings; handlers accept both.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(settings: Settings, *, desk: Desk | None = None) -> AnyApplication:
+    """The bot, ready for `run_polling` (or `async with` in tests)."""
+    if not settings.telegram_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    engine = desk.engine if desk is not None and desk.engine is not None else None
+    if engine is None:
+        engine = make_engine(settings.database_url)
+    if desk is None:
+        desk = Desk.from_database(engine, cache_dir=settings.cache_dir)
+    builder = (
+        ApplicationBuilder()
+        .application_class(InboxApplication)
+        .token(settings.telegram_token)
+        .update_queue(DurableUpdateQueue(engine))
+        .concurrent_updates(PerChatProcessor(settings.concurrency))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    if settings.telegram_file_url:
+        builder = builder.base_file_url(settings.telegram_file_url)
+    application: AnyApplication = builder.build()
+    application.bot_data[KEY] = Services(
+        desk=desk,
+        engine=engine,
+        charts=ChartCache(settings.cache_dir / "charts"),
+        flood=FloodLimit(burst=settings.flood_burst, rate=settings.flood_rate),
+    )
+    resident.register(application)
+    return application
+
+
+async def _post_init(application: AnyApplication) -> None:
+    svc: Services = application.bot_data[KEY]
+    await application.bot.set_my_commands(
+        [BotCommand(name, description) for name, description in texts.COMMANDS]
+    )
+    pruned = await asyncio.to_thread(inbox.prune, svc.engine)
+    if pruned:
+        log.info("pruned %d handled update(s) from the inbox", pruned)
+    await replay(application, svc.engine)
+    # A plain task: PTB's create_task expects a running application, and this one
+    # must not delay start-up; _post_shutdown cancels it if it is still drawing.
+    svc.background.append(asyncio.get_running_loop().create_task(_warm_charts(svc)))
+
+
+async def _warm_charts(svc: Services) -> None:
+    """Draw every chart once in the background, so the first resident does not wait."""
+    for entry in svc.desk.entries.values():
+        try:
+            if entry.procedures:
+                await asyncio.to_thread(svc.charts.procedure, entry)
+            if entry.finance is not None:
+                await asyncio.to_thread(svc.charts.finance, entry)
+        except ChartError:
+            log.exception("chart for %s could not be drawn", entry.id)
+            return
+
+
+async def _post_shutdown(application: AnyApplication) -> None:
+    svc: Services = application.bot_data[KEY]
+    for task in svc.background:
+        task.cancel()
+    await asyncio.gather(*svc.background, return_exceptions=True)
+    svc.engine.dispose()
+
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+
+
+async def serve(
+    application: AnyApplication, stop: asyncio.Event, *, poll_timeout: int = 30
+) -> None:
+    """Poll until `stop` is set, in the order `run_polling` uses (tests, embedding)."""
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+        )
+        await application.start()
+        await stop.wait()
+        await application.updater.stop()
+        await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def run(settings: Settings) -> int:
+    """Poll Telegram until SIGINT/SIGTERM; finish in-flight updates, confirm the offset."""
+    application = build_application(settings)
+    log.info("starting the bot (polling)")
+    application.run_polling(
+        poll_interval=0.0,
+        timeout=30,
+        allowed_updates=ALLOWED_UPDATES,
+        stop_signals=(signal.SIGINT, signal.SIGTERM),
+        drop_pending_updates=False,
+    )
+    return 0

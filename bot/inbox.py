@@ -1,0 +1,142 @@
+"""No message lost: updates are committed before Telegram is told they arrived.
+
+python-telegram-bot's polling loop confirms a batch to Telegram (by asking for
+the next offset) once every update of the batch has been *put* on the update
+queue — before any handler has run. `DurableUpdateQueue.put` commits the raw
+update to the database first, so by the time the offset moves on, the update
+is safe; `InboxApplication.process_update` marks it done after the handlers
+ran, and `replay` feeds the ones not done back in at start-up. A crash can
+make the bot answer a question twice, never not at all.
+
+The order "put awaited, then offset advanced" is PTB's (22.8, pinned);
+`tests/test_bot_inbox.py` guards it against the fake Bot API server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable
+from typing import Any
+
+from sqlalchemy import Engine
+from telegram import Update
+from telegram.ext import Application, BaseUpdateProcessor
+
+from handlers.services import decision
+from knowledge import inbox
+from knowledge.privacy import mask
+
+log = logging.getLogger("sunshine.updates")
+
+
+class DurableUpdateQueue(asyncio.Queue[object]):
+    """An update queue whose `put` commits each new update before queuing it."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update) and not inbox.store(
+            self.engine, item.update_id, item.to_dict()
+        ):
+            # Stored before: either handled already or queued by `replay`.
+            log.debug("update %d delivered again; not queued twice", item.update_id)
+            return
+        await super().put(item)
+
+    async def requeue(self, update: Update) -> None:
+        """Queue a stored update again without storing it (used by `replay`)."""
+        await super().put(update)
+
+
+async def replay(application: Application[Any, Any, Any, Any, Any, Any], engine: Engine) -> int:
+    """Queue every stored update whose handlers did not finish; returns how many."""
+    queue = application.update_queue
+    assert isinstance(queue, DurableUpdateQueue)
+    count = 0
+    for update_id, payload in inbox.pending(engine):
+        update = Update.de_json(payload, application.bot)
+        if update is None:
+            inbox.mark_done(engine, update_id)
+            continue
+        await queue.requeue(update)
+        count += 1
+    if count:
+        log.warning("replaying %d update(s) left unfinished by the last run", count)
+    return count
+
+
+class InboxApplication(Application):  # type: ignore[type-arg]
+    """An Application that marks each stored update done and logs one line for it."""
+
+    async def process_update(self, update: object) -> None:
+        if not isinstance(update, Update):
+            await super().process_update(update)
+            return
+        queue = self.update_queue
+        started = time.perf_counter()
+        fields: dict[str, object] = {}
+        token = decision.set(fields)
+        try:
+            await super().process_update(update)
+        finally:
+            decision.reset(token)
+            if isinstance(queue, DurableUpdateQueue):
+                inbox.mark_done(queue.engine, update.update_id)
+            elapsed = (time.perf_counter() - started) * 1000
+            log.info("update %d %s %.1f ms", update.update_id, describe(update, fields), elapsed)
+
+
+def describe(update: Update, fields: dict[str, object]) -> str:
+    """The decision of one update as key=value pairs; typed text is masked and shortened."""
+    parts = [f"{k}={v}" for k, v in fields.items() if v is not None]
+    message = update.effective_message
+    if message is not None and message.text:
+        parts.append(f"text={mask(message.text[:40])!r}")
+    return " ".join(parts) or "unhandled"
+
+
+class PerChatProcessor(BaseUpdateProcessor):
+    """Different chats are handled concurrently; one chat's updates in arrival order.
+
+    A resident's button press and their next question must not overtake each
+    other, but one slow resident must not hold up the rest.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _chat_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[key] -= 1
+            if not self._waiting[key]:
+                del self._waiting[key]
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+def _chat_key(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user else None

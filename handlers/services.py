@@ -1,0 +1,51 @@
+"""What the Telegram handlers need from the rest of the application, in one object.
+
+`bot.app` builds it and stores it in `application.bot_data`; handlers fetch it
+with `services(context)`, so they stay free of globals and easy to test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from telegram.ext import CallbackContext
+
+from knowledge.charts import ChartCache
+from knowledge.desk import Desk
+from knowledge.flood import FloodLimit
+
+KEY = "services"
+
+
+@dataclass
+class Services:
+    desk: Desk
+    engine: Engine
+    charts: ChartCache
+    flood: FloodLimit
+    # Telegram file ids of charts already uploaded, by chart key: a chart is sent once.
+    chart_file_ids: dict[str, str] = field(default_factory=dict)
+    background: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
+    found = context.application.bot_data[KEY]
+    assert isinstance(found, Services)
+    return found
+
+
+# What the handlers decided about the update being processed, for its one log line.
+decision: contextvars.ContextVar[dict[str, object] | None] = contextvars.ContextVar(
+    "decision", default=None
+)
+
+
+def note(**fields: object) -> None:
+    """Add to the current update's log line (no-op outside update processing)."""
+    current = decision.get()
+    if current is not None:
+        current.update(fields)
