@@ -7,6 +7,7 @@ application with `build_application` and point it at a fake Bot API server.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -17,6 +18,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import Settings
 from bot.inbox import DurableUpdateQueue, InboxApplication, PerChatProcessor, replay
+from bot.transport import AiohttpRequest
 from handlers import resident
 from handlers.services import KEY, Services
 from knowledge import inbox, texts
@@ -49,6 +51,8 @@ def build_application(settings: Settings, *, desk: Desk | None = None) -> AnyApp
         .token(settings.telegram_token)
         .update_queue(DurableUpdateQueue(engine))
         .concurrent_updates(PerChatProcessor(settings.concurrency))
+        .request(AiohttpRequest(connections=16))
+        .get_updates_request(AiohttpRequest(connections=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -57,6 +61,10 @@ def build_application(settings: Settings, *, desk: Desk | None = None) -> AnyApp
     if settings.telegram_file_url:
         builder = builder.base_file_url(settings.telegram_file_url)
     application: AnyApplication = builder.build()
+    # The knowledge and the matcher's indexes are millions of long-lived objects;
+    # freezing them keeps the cyclic GC from rescanning them on every full pass.
+    gc.collect()
+    gc.freeze()
     application.bot_data[KEY] = Services(
         desk=desk,
         engine=engine,

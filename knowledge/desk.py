@@ -7,6 +7,7 @@ so a question gets the same answer whichever way it arrives.
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from knowledge.matching import Match, Matcher
 from knowledge.schema import Entry
 
 log = logging.getLogger(__name__)
+
+ANSWER_CACHE_SIZE = 4096
 
 
 def prepare_database(engine: Engine) -> bool:
@@ -71,6 +74,9 @@ class Desk:
             calibration or load_calibration(),
             cache_dir=cache_dir,
         )
+        # Residents ask the same few hundred questions over and over; the knowledge
+        # is fixed for the desk's lifetime, so an exact repeat reuses its match.
+        self._match = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(self.matcher.match)
 
     @classmethod
     def from_database(cls, engine: Engine, *, cache_dir: Path | None = None) -> Desk:
@@ -92,7 +98,7 @@ class Desk:
 
     def ask(self, question: str, *, record: bool = True) -> Reply:
         """Match a question and compose its reply; log it for staff if unanswered."""
-        match = self.matcher.match(question)
+        match = self._match(question)
         if record and match.decision == "abstain" and match.path in ("unsure", "unknown"):
             self.record_unanswered(match)
         return Reply(match, reply_for(match, self.entries))
