@@ -48,6 +48,10 @@ Decision = Literal["answer", "clarify", "abstain"]
 CANDIDATE_ENTRIES = 6
 # A token found in more entries than this says nothing about which entry is meant.
 MAX_ENTRY_DF = 400
+# A word in the example questions of this share of the entries (and at least this
+# many) is generic: it cannot by itself make a question look like an entry's.
+GENERIC_SHARE = 0.3
+GENERIC_MIN_ENTRIES = 4
 MAX_ALTERNATIVES = 3
 TOPIC_ORDER_DISCOUNT = 0.01
 # A cue at least this strong counts as "asked"; misspelt two-character cues must be this strong.
@@ -153,6 +157,8 @@ class _Ranking:
     similar: dict[str, float]
     per_aspect: dict[str, dict[Aspect | None, float]]
     ranked: list[tuple[str, float]]
+    # Labels whose similarity rests on a word naming a topic (not only on 怎么, 多少钱).
+    topical: frozenset[str] = frozenset()
 
     @property
     def best(self) -> tuple[str, float]:
@@ -277,6 +283,10 @@ class Matcher:
             t: sorted(s) for t, s in entry_sets.items() if len(s) <= MAX_ENTRY_DF
         }
         self._topic_tokens = frozenset(self._canonical.values())
+        # Words found in the questions of many entries (到底, 这个, 办理) say nothing of
+        # which entry, or which other department, a question is about.
+        spread = max(GENERIC_MIN_ENTRIES, GENERIC_SHARE * len(self.entries))
+        self._generic = frozenset(t for t, s in entry_sets.items() if len(s) >= spread)
         self._own_share = self._term_own_share(tokenised)
         self._aspect_model: PhrasingModel[Aspect | None] = PhrasingModel(
             (doc_aspect, self._phrasing(tokens))
@@ -392,7 +402,7 @@ class Matcher:
             _CONTACT,
             *(_REFERRAL + r.key for r in self.lexicon.referrals),
         ]
-        similar, per_aspect = self._similarities(labels, query, qnorm, reading.text)
+        similar, per_aspect, topical = self._similarities(labels, query, qnorm, reading.text)
         scores = {
             e: noisy_or([terms.get(e, 0.0), p.similar_weight * similar.get(e, 0.0)])
             for e in candidates
@@ -400,7 +410,7 @@ class Matcher:
         if reading.bureau and CONTACTS_ENTRY in self.entries:
             scores[CONTACTS_ENTRY] = noisy_or([scores.get(CONTACTS_ENTRY, 0.0), *reading.bureau])
         ranked = heapq.nlargest(CANDIDATE_ENTRIES, scores.items(), key=lambda kv: kv[1])
-        return _Ranking(terms, similar, per_aspect, ranked)
+        return _Ranking(terms, similar, per_aspect, ranked, topical)
 
     def _signals(self, reading: _Reading, ranking: _Ranking) -> tuple[Signals, str]:
         """The evidence for each decision path, and the likeliest other department."""
@@ -523,9 +533,15 @@ class Matcher:
         if signals.referral >= p.referral_threshold and (
             referral_beats_alias or signals.referral > best_score
         ):
-            return result(
-                Intent.NONE, "referral", "abstain", referral=self.lexicon.referral(referral_key)
-            )
+            # Name the other department only on a word of its topic: 多少钱 alone
+            # reads like 诉讼费多少钱 but is nobody's topic, and naming the court for
+            # it would mislead. Then it is a question we could not place (for staff).
+            if reading.referral_terms.get(referral_key, 0.0) > 0 or (
+                _REFERRAL + referral_key in ranking.topical
+            ):
+                referral = self.lexicon.referral(referral_key)
+                return result(Intent.NONE, "referral", "abstain", referral=referral)
+            return result(Intent.NONE, "unknown", "abstain")
         asked = bool(reading.entry_terms) or any(k.startswith(_ASPECT) for k in reading.cue)
         small_talk = signals.smalltalk >= STRONG_CUE and not asked  # 谢谢, 你好, 在吗
         if small_talk or best_score <= 0.0:
@@ -560,14 +576,15 @@ class Matcher:
 
     def _similarities(
         self, labels: Iterable[str], query: dict[str, float], qnorm: float, text: str
-    ) -> tuple[dict[str, float], dict[str, dict[Aspect | None, float]]]:
+    ) -> tuple[dict[str, float], dict[str, dict[Aspect | None, float]], frozenset[str]]:
         """Stage two: best cosine similarity per label, and per entry and aspect."""
         best: dict[str, float] = {}
+        topical_labels: set[str] = set()
         per_aspect: dict[str, dict[Aspect | None, float]] = {}
         fuzzy_weight = self.calibration.params.fuzzy_weight
         for label in labels:
             top = 0.0
-            is_entry = label in self.entries
+            topical = label in self.entries
             aspects: dict[Aspect | None, float] = {}
             for i in self._docs_by_label.get(label, ()):
                 doc = self._docs[i]
@@ -580,18 +597,20 @@ class Matcher:
                 # 是什么 in common would make any question look like any other.
                 if fuzzy_weight and len(doc.text) <= len(text) + 4:
                     sim = max(sim, fuzzy_weight * fuzz.ratio(text, doc.text) / 100.0)
-                # Sharing only how-words (怎么申请, 多少钱) or a lone character (拉, 1)
-                # says which aspect, not which entry.
-                names_something = not is_entry or any(
-                    len(t) > 1 and t not in self._cues for t in shared
+                # Sharing only how-words (怎么申请, 多少钱), words every topic uses or a
+                # lone character (拉, 1) says which aspect, not which entry.
+                names = any(
+                    len(t) > 1 and t not in self._cues and t not in self._generic for t in shared
                 )
-                if sim > top and names_something:
+                if names and sim > 0.0:
+                    topical_labels.add(label)
+                if sim > top and (names or not topical):
                     top = sim
                 if sim > aspects.get(doc.aspect, 0.0):
                     aspects[doc.aspect] = sim
             best[label] = top
             per_aspect[label] = aspects
-        return best, per_aspect
+        return best, per_aspect, frozenset(topical_labels)
 
     def _choose_aspect(
         self,

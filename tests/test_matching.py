@@ -55,6 +55,18 @@ def test_other_departments_are_named(desk: Desk, question: str, department: str)
     assert "12345" in reply.card.body
 
 
+@pytest.mark.parametrize(
+    "question", ["这个到底怎么弄呀", "那个东西到底咋整啊", "多少钱", "怎么申请", "在哪办"]
+)
+def test_questions_without_a_topic_are_neither_answered_nor_sent_elsewhere(
+    desk: Desk, question: str
+) -> None:
+    """Only how-words (怎么申请, 多少钱): no entry, and no other department, is meant."""
+    match = desk.matcher.match(question)
+    assert match.decision != "answer"
+    assert match.referral is None
+
+
 @pytest.mark.parametrize("question", ["我要投诉婚姻登记处的工作人员", "举报村干部优亲厚友"])
 def test_complaints_are_recognised(desk: Desk, question: str) -> None:
     assert desk.matcher.match(question).intent is Intent.COMPLAINT
