@@ -354,6 +354,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         from knowledge import texts
 
         print(texts.NO_TOKEN, file=sys.stderr)
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            answer = input(texts.OPEN_CHAT_INSTEAD).strip().lower()
+            if answer in ("", "y", "yes", "是", "好"):
+                return cmd_chat(args, settings)
         return 2
     from bot.app import run
 

@@ -118,3 +118,4 @@ NO_TOKEN = (
     "3. 再运行 sunshine run。\n"
     "不连 Telegram 也可以先在终端里试用：sunshine chat"
 )
+OPEN_CHAT_INSTEAD = "现在就在终端里打开 sunshine chat 吗？[Y/n] "
