@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Settings
+from knowledge.complaints import State
 from knowledge.errors import InputError, SunshineError
 
 log = logging.getLogger("sunshine")
@@ -422,6 +423,103 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# -- complaints ----------------------------------------------------------------------------
+
+
+def _complaint_json(c: Any, *, full: bool = False) -> dict[str, Any]:
+    from knowledge.privacy import mask
+
+    data: dict[str, Any] = {
+        "ticket": c.ticket,
+        "state": c.state,
+        "category": c.category,
+        "kind": c.kind,
+        "created_at": c.created_at.isoformat(),
+        "due_claim": c.due_claim.isoformat(),
+        "due_reply": c.due_reply.isoformat(),
+        "channel": c.channel,
+    }
+    if full:
+        sealed = c.identity == "sealed"
+        data.update(
+            {
+                "summary": mask(c.summary),
+                "identity": c.identity,
+                "responsible_office": c.responsible_office,
+                "contact_phone": None if sealed or not c.contact_phone else mask(c.contact_phone),
+                "reply": c.reply_text,
+                "result": c.result,
+                "solved": c.solved,
+                "satisfaction": c.satisfaction,
+                "extension_used": c.extension_used,
+                "reopen_count": c.reopen_count,
+            }
+        )
+    return data
+
+
+def cmd_complaints_list(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge import complaint_store
+    from knowledge.complaints import STATE_LABELS, State
+
+    with _session(settings) as session:
+        engine = session.get_bind()
+    state = State(args.state) if args.state else None
+    rows = complaint_store.listing(engine, state=state)
+    if args.json:
+        for c in rows:
+            print(json.dumps(_complaint_json(c), ensure_ascii=False))
+        return 0
+    if not rows:
+        print("没有投诉。")
+    for c in rows:
+        label = STATE_LABELS[State(c.state)]
+        due = c.due_reply.astimezone().strftime("%Y-%m-%d %H:%M")
+        print(f"{c.ticket}  {label:<10} {c.category or '其他':<24} 答复期限 {due}  {c.channel}")
+    return 0
+
+
+def cmd_complaints_show(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge import complaint_store
+    from knowledge.complaints import STATE_LABELS, State
+
+    with _session(settings) as session:
+        engine = session.get_bind()
+    try:
+        c = complaint_store.get(engine, args.ticket)
+    except complaint_store.ComplaintNotFound as exc:
+        raise InputError(f"no complaint {args.ticket}") from exc
+    assert c.id is not None
+    events = complaint_store.history(engine, c.id)
+    if args.json:
+        data = _complaint_json(c, full=True)
+        data["history"] = [
+            {
+                "at": e.at.isoformat(),
+                "actor_role": e.actor_role,
+                "action": e.action,
+                "from": e.from_state,
+                "to": e.to_state,
+                "reason": e.reason,
+            }
+            for e in events
+        ]
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    data = _complaint_json(c, full=True)
+    print(f"{c.ticket}  {STATE_LABELS[State(c.state)]}")
+    for key in ("category", "kind", "channel", "identity", "responsible_office", "summary"):
+        print(f"  {key}: {data[key]}")
+    print("  history:")
+    for e in events:
+        why = f"  ({e.reason})" if e.reason else ""
+        print(
+            f"    {e.at:%Y-%m-%d %H:%M} {e.actor_role:<10} {e.action}: "
+            f"{e.from_state or '-'} → {e.to_state}{why}"
+        )
+    return 0
+
+
 # -- wiring ----------------------------------------------------------------------------------
 
 
@@ -523,6 +621,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = db.add_parser("restore", help="replace the SQLite database with a backup (bot stopped)")
     p.add_argument("file")
     p.set_defaults(func=cmd_db_restore)
+
+    comp = sub.add_parser("complaints", help="the complaint queue").add_subparsers(
+        dest="complaints", required=True
+    )
+    p = comp.add_parser("list", help="complaints by reply due time")
+    p.add_argument("--state", choices=[s.value for s in State])
+    p.add_argument("--json", action="store_true", help="one JSON object per complaint")
+    p.set_defaults(func=cmd_complaints_list)
+    p = comp.add_parser("show", help="one complaint with its history")
+    p.add_argument("ticket")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_complaints_show)
 
     p = sub.add_parser("run", help="run the Telegram bot (polling)")
     p.set_defaults(func=cmd_run)

@@ -101,3 +101,91 @@ class AnswerFeedback(SQLModel, table=True):
         default=None, sa_column=Column(BigInteger, nullable=True, index=True)
     )
     comment: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Complaint(SQLModel, table=True):
+    """One complaint or report (举报), from its ticket number to its closing.
+
+    The state only changes through `knowledge.complaint_store.act`, which checks
+    `knowledge.complaints.transition` and writes a `ComplaintEvent` each time.
+    """
+
+    __tablename__ = "complaint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket: str = Field(max_length=20, unique=True)
+    # The confirming update (chat and message or callback query): a replay after a
+    # crash finds the complaint it already created instead of making a second one.
+    idempotency_key: str = Field(max_length=120, unique=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    channel: str = Field(max_length=20)  # telegram, phone, in_person
+    kind: str = Field(max_length=20)  # complaint, report
+    category: str | None = Field(default=None, max_length=80, index=True)
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    named_office: str | None = Field(default=None, max_length=200)
+    happened: str | None = Field(default=None, max_length=200)
+    photos: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    contact_phone: str | None = Field(default=None, max_length=40)
+    identity: str = Field(max_length=20)  # public, anonymous, sealed
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    user_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    resident_name: str | None = Field(default=None, max_length=120)
+    state: str = Field(max_length=20, index=True)
+    responsible_office: str | None = Field(default=None, max_length=120)
+    assignee_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    due_claim: dt.datetime
+    due_reply: dt.datetime
+    claimed_at: dt.datetime | None = None
+    replied_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    extension_used: bool = False
+    reopen_count: int = 0
+    review_used: bool = False
+    draft_reply: str | None = Field(default=None, sa_column=Column(Text))
+    reply_text: str | None = Field(default=None, sa_column=Column(Text))
+    result: str | None = Field(default=None, sa_column=Column(Text))
+    solved: bool | None = None
+    satisfaction: str | None = Field(default=None, max_length=20)
+    flagged: bool = False  # drawn to the supervision group's attention
+    unreachable: bool = False  # the resident blocked the bot: follow up by phone
+    status_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    erased_at: dt.datetime | None = None
+
+
+class ComplaintEvent(SQLModel, table=True):
+    """Append-only audit trail: who did what to a complaint, when, from which state to which."""
+
+    __tablename__ = "complaint_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    actor_role: str = Field(max_length=20)
+    actor_id: str | None = Field(default=None, max_length=40)
+    action: str = Field(max_length=30)
+    from_state: str = Field(max_length=20)
+    to_state: str = Field(max_length=20)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    public: bool = False  # shown to the resident as a step of their complaint
+
+
+class TicketSequence(SQLModel, table=True):
+    """The last ticket number given out on a day (China time)."""
+
+    __tablename__ = "ticket_sequence"
+
+    day: str = Field(primary_key=True, max_length=8)
+    last: int = 0
+
+
+class ComplaintDraft(SQLModel, table=True):
+    """A complaint being written, one per chat: a restart does not lose it."""
+
+    __tablename__ = "complaint_draft"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    step: str = Field(max_length=20)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,0 +1,211 @@
+"""The complaint lifecycle: states, who may do what, and the one table of transitions.
+
+Every change of a complaint goes through `transition`, which refuses what the
+table does not allow with a message a clerk understands; the store writes an
+audit row for every transition it applies. Adapted from the 12345 hotline's
+lifecycle (see ../shared/complaints-design.md §8), kept as small as a county
+bureau needs: an officer claims, drafts a public reply, the supervision group
+(督查小组) reviews it before the resident sees it, the resident says whether it
+was solved, and an unsolved or unsatisfied answer reopens the complaint once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class State(StrEnum):
+    RECEIVED = "received"  # 已受理: in the queue, nobody has claimed it
+    CLAIMED = "claimed"  # 办理中: an office and officer have it
+    REPLY_REVIEW = "reply_review"  # 答复审核中: a public reply waits for the supervision group
+    REPLIED = "replied"  # 已答复: the resident has the reply; waiting for their feedback
+    REOPENED = "reopened"  # 重新办理: unsolved, unsatisfied or 复核
+    CLOSED = "closed"  # 已办结
+    WITHDRAWN = "withdrawn"  # 已撤回
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    HOTLINE = "hotline"  # 监督咨询电话 officers: take phone complaints, claim, transfer
+    HANDLER = "handler"  # 承办 officers: claim, reply, ask for more time
+    SUPERVISOR = "supervisor"  # 督查小组: review replies, approve extensions, see sealed identities
+    LEADER = "leader"  # 督查小组组长: all a supervisor may, and is told of every 督办
+    SYSTEM = "system"  # timers and the bot itself
+
+
+class Action(StrEnum):
+    CLAIM = "claim"
+    TRANSFER = "transfer"
+    NOTE = "note"
+    DRAFT_REPLY = "draft_reply"
+    APPROVE_REPLY = "approve_reply"
+    RETURN_REPLY = "return_reply"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    REFUSE_EXTENSION = "refuse_extension"
+    FEEDBACK = "feedback"  # the resident's 解决/满意 answers
+    REOPEN = "reopen"  # unsolved or unsatisfied: back to the officers, once
+    REVIEW = "review"  # 复核: the resident reopens a closed complaint, once, within 15 days
+    CLOSE = "close"  # 办结 with a result
+    WITHDRAW = "withdraw"
+
+
+STATE_LABELS: dict[State, str] = {
+    State.RECEIVED: "已受理，等待分派",
+    State.CLAIMED: "办理中",
+    State.REPLY_REVIEW: "答复审核中",
+    State.REPLIED: "已答复，等待您的评价",
+    State.REOPENED: "重新办理中",
+    State.CLOSED: "已办结",
+    State.WITHDRAWN: "已撤回",
+}
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.CLAIM: "认领",
+    Action.TRANSFER: "转办",
+    Action.NOTE: "内部备注",
+    Action.DRAFT_REPLY: "拟写答复",
+    Action.APPROVE_REPLY: "审核通过答复",
+    Action.RETURN_REPLY: "退回答复",
+    Action.REQUEST_EXTENSION: "申请延期",
+    Action.APPROVE_EXTENSION: "批准延期",
+    Action.REFUSE_EXTENSION: "不同意延期",
+    Action.FEEDBACK: "评价",
+    Action.REOPEN: "重新办理",
+    Action.REVIEW: "申请复核",
+    Action.CLOSE: "办结",
+    Action.WITHDRAW: "撤回",
+}
+
+OFFICERS = frozenset({Role.HOTLINE, Role.HANDLER, Role.SUPERVISOR, Role.LEADER})
+SUPERVISION = frozenset({Role.SUPERVISOR, Role.LEADER})
+OPEN_STATES = frozenset({State.RECEIVED, State.CLAIMED, State.REPLY_REVIEW, State.REOPENED})
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: Action
+    sources: frozenset[State]
+    target: State | None  # None: the state does not change
+    roles: frozenset[Role]
+    needs_reason: bool = False
+
+
+def _rule(
+    action: Action,
+    sources: set[State],
+    target: State | None,
+    roles: frozenset[Role] | set[Role],
+    *,
+    reason: bool = False,
+) -> Rule:
+    return Rule(action, frozenset(sources), target, frozenset(roles), reason)
+
+
+# The one table. Anything not listed is refused.
+RULES: dict[Action, Rule] = {
+    r.action: r
+    for r in (
+        _rule(
+            Action.CLAIM,
+            {State.RECEIVED, State.REOPENED},
+            State.CLAIMED,
+            {Role.HOTLINE, Role.HANDLER, *SUPERVISION},
+        ),
+        _rule(
+            Action.TRANSFER,
+            {State.RECEIVED, State.CLAIMED, State.REOPENED},
+            State.CLAIMED,
+            {Role.HOTLINE, Role.HANDLER, *SUPERVISION},
+            reason=True,
+        ),
+        _rule(Action.NOTE, set(State), None, OFFICERS),
+        _rule(
+            Action.DRAFT_REPLY,
+            {State.CLAIMED, State.REOPENED},
+            State.REPLY_REVIEW,
+            {Role.HOTLINE, Role.HANDLER, *SUPERVISION},
+        ),
+        _rule(Action.APPROVE_REPLY, {State.REPLY_REVIEW}, State.REPLIED, SUPERVISION),
+        _rule(Action.RETURN_REPLY, {State.REPLY_REVIEW}, State.CLAIMED, SUPERVISION, reason=True),
+        _rule(
+            Action.REQUEST_EXTENSION,
+            {State.CLAIMED, State.REOPENED},
+            None,
+            {Role.HOTLINE, Role.HANDLER},
+            reason=True,
+        ),
+        _rule(
+            Action.APPROVE_EXTENSION,
+            {State.CLAIMED, State.REOPENED, State.REPLY_REVIEW},
+            None,
+            SUPERVISION,
+        ),
+        _rule(
+            Action.REFUSE_EXTENSION,
+            {State.CLAIMED, State.REOPENED, State.REPLY_REVIEW},
+            None,
+            SUPERVISION,
+            reason=True,
+        ),
+        _rule(Action.FEEDBACK, {State.REPLIED}, None, {Role.RESIDENT, Role.HOTLINE}),
+        _rule(Action.REOPEN, {State.REPLIED}, State.REOPENED, {Role.RESIDENT, Role.HOTLINE}),
+        _rule(Action.REVIEW, {State.CLOSED}, State.REOPENED, {Role.RESIDENT, Role.HOTLINE}),
+        _rule(
+            Action.CLOSE,
+            {State.REPLIED},
+            State.CLOSED,
+            {Role.RESIDENT, Role.HOTLINE, Role.HANDLER, *SUPERVISION, Role.SYSTEM},
+        ),
+        _rule(
+            Action.WITHDRAW,
+            {State.RECEIVED, State.CLAIMED, State.REOPENED},
+            State.WITHDRAWN,
+            {Role.RESIDENT, Role.HOTLINE},
+        ),
+    )
+}
+
+
+class TransitionRefused(Exception):
+    """An action the lifecycle does not allow; the message says why, in Chinese."""
+
+
+def transition(state: State, action: Action, role: Role, *, reason: str = "") -> State:
+    """The state after `action` by `role`, or TransitionRefused with the reason."""
+    rule = RULES[action]
+    label = ACTION_LABELS[action]
+    if role not in rule.roles:
+        raise TransitionRefused(f"您的身份不能{label}。")
+    if state not in rule.sources:
+        raise TransitionRefused(f"投诉当前状态为“{STATE_LABELS[state]}”，不能{label}。")
+    if rule.needs_reason and not reason.strip():
+        raise TransitionRefused(f"{label}需要填写理由。")
+    return rule.target or state
+
+
+def allowed_actions(state: State, role: Role) -> list[Action]:
+    """What `role` may do now, in table order (for buttons)."""
+    return [a for a, r in RULES.items() if state in r.sources and role in r.roles]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Time limits in working days (claim, reply, one extension) and the 复核 window in days."""
+
+    claim_days: int = 1
+    reply_days: int = 5
+    extension_max_days: int = 10
+    review_window_days: int = 15
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The limits per category (an entry id, or None for complaints about anything else)."""
+
+    default: Limits = Limits()
+    by_category: tuple[tuple[str, Limits], ...] = ()
+
+    def limits(self, category: str | None) -> Limits:
+        return dict(self.by_category).get(category or "", self.default)
