@@ -19,10 +19,11 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.config import Settings
 from bot.inbox import DurableUpdateQueue, InboxApplication, PerChatProcessor, replay
 from bot.transport import AiohttpRequest
-from handlers import resident
+from handlers import complaints, resident
 from handlers.services import KEY, Services
 from knowledge import inbox, texts
 from knowledge.charts import ChartCache, ChartError
+from knowledge.complaints import parse_staff
 from knowledge.db import make_engine
 from knowledge.desk import Desk
 from knowledge.flood import FloodLimit
@@ -70,7 +71,15 @@ def build_application(settings: Settings, *, desk: Desk | None = None) -> AnyApp
         engine=engine,
         charts=ChartCache(settings.cache_dir / "charts"),
         flood=FloodLimit(burst=settings.flood_burst, rate=settings.flood_rate),
+        staff=parse_staff(
+            settings.hotline_officers,
+            settings.handling_officers,
+            settings.supervisors,
+            settings.supervision_leader,
+            settings.officers_chat_id,
+        ),
     )
+    complaints.register(application)
     resident.register(application)
     return application
 

@@ -17,6 +17,11 @@ bot_username               SUNSHINE_BOT_USERNAME               (asked from Teleg
 flood_burst                SUNSHINE_FLOOD_BURST                20 (messages at once)
 flood_rate                 SUNSHINE_FLOOD_RATE                 1.0 (per second after; 0 = off)
 concurrency                SUNSHINE_CONCURRENCY                256 (updates handled at once)
+hotline_officers           SUNSHINE_HOTLINE_OFFICERS           (Telegram user ids: 111,222)
+handling_officers          SUNSHINE_HANDLING_OFFICERS          (id:office, e.g. 333:社会救助股)
+supervisors                SUNSHINE_SUPERVISORS                (督查小组 user ids)
+supervision_leader         SUNSHINE_SUPERVISION_LEADER         (督查小组组长 user id)
+officers_chat_id           SUNSHINE_OFFICERS_CHAT_ID           (the officers' group chat id)
 =========================  ==================================  ==========================
 
 Values in the real environment win over those in `.env`.
@@ -44,6 +49,11 @@ class Settings:
     flood_burst: int = 20
     flood_rate: float = 1.0
     concurrency: int = 256
+    hotline_officers: str = ""
+    handling_officers: str = ""
+    supervisors: str = ""
+    supervision_leader: str = ""
+    officers_chat_id: str = ""
 
     @classmethod
     def from_env(
@@ -70,4 +80,9 @@ class Settings:
             flood_burst=int(values.get("SUNSHINE_FLOOD_BURST") or 20),
             flood_rate=float(values.get("SUNSHINE_FLOOD_RATE") or 1.0),
             concurrency=int(values.get("SUNSHINE_CONCURRENCY") or 256),
+            hotline_officers=values.get("SUNSHINE_HOTLINE_OFFICERS") or "",
+            handling_officers=values.get("SUNSHINE_HANDLING_OFFICERS") or "",
+            supervisors=values.get("SUNSHINE_SUPERVISORS") or "",
+            supervision_leader=values.get("SUNSHINE_SUPERVISION_LEADER") or "",
+            officers_chat_id=values.get("SUNSHINE_OFFICERS_CHAT_ID") or "",
         )

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import html
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Sequence
+from typing import Any
 
 from telegram import (
     Bot,
@@ -28,20 +27,21 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, MessageEntityType, ParseMode
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
 from handlers import callbacks as cb
+from handlers import complaints
 from handlers.render import CAPTION_LIMIT, card_html, text_html
+from handlers.send import Context, send_html, telegram_call
 from handlers.services import note, services
 from knowledge import feedback, texts
 from knowledge.answers import Card, card_for, choice_label, entry_aspects, hotline, reply_for
@@ -62,8 +62,6 @@ from knowledge.vocabulary import (
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
-T = TypeVar("T")
 Markup = InlineKeyboardMarkup
 
 # Which aspect an entry opens on when reached through a category of the menu.
@@ -75,56 +73,6 @@ CATEGORY_ASPECT: dict[Category, Aspect | None] = {
     Category.CONTACTS: None,
     Category.COMPLAINTS: None,
 }
-SEND_ATTEMPTS = 4
-
-
-# -- sending ------------------------------------------------------------------------
-
-
-async def telegram_call(call: Callable[[], Awaitable[T]]) -> T:
-    """Call the Bot API, waiting out 429 flood-control answers instead of failing."""
-    for attempt in range(SEND_ATTEMPTS):
-        try:
-            return await call()
-        except RetryAfter as exc:
-            if attempt == SEND_ATTEMPTS - 1:
-                raise
-            delay = exc.retry_after
-            seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
-            log.warning("Telegram asked to retry after %.1f s", seconds)
-            await asyncio.sleep(seconds)
-    raise AssertionError("unreachable")
-
-
-async def send_html(
-    bot: Bot,
-    chat_id: int,
-    pages: Sequence[str],
-    markup: Markup | ForceReply | None = None,
-    *,
-    reply_to: int | None = None,
-) -> Message:
-    """Send HTML pages in order; the buttons go under the last one."""
-    sent: Message | None = None
-    for i, page in enumerate(pages):
-        last = i == len(pages) - 1
-        params = (
-            ReplyParameters(reply_to, allow_sending_without_reply=True)
-            if reply_to is not None and i == 0
-            else None
-        )
-        sent = await telegram_call(
-            functools.partial(
-                bot.send_message,
-                chat_id,
-                page,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if last else None,
-                reply_parameters=params,
-            )
-        )
-    assert sent is not None
-    return sent
 
 
 async def show(
@@ -246,7 +194,8 @@ def category_page(category: Category, entries: dict[str, Entry]) -> tuple[list[s
         return card_html(card), card_markup(card, entries)
     if category is Category.COMPLAINTS:
         card = complaint_card(entries)
-        return card_html(card), Markup([_home_row(None)])
+        start = InlineKeyboardButton(texts.BUTTON_COMPLAIN, callback_data="k:start")
+        return card_html(card), Markup([[start], _home_row(cb.Menu())])
     aspect = CATEGORY_ASPECT[category]
     order = {entry_id: i for i, entry_id in enumerate(ENTRY_IDS)}
     members = sorted(
@@ -264,6 +213,19 @@ def category_page(category: Category, entries: dict[str, Entry]) -> tuple[list[s
     heading = texts.CATEGORY_HEADING.format(category=category.value)
     blurb = texts.CATEGORY_BLURBS.get(category.value, "")
     return text_html(blurb, heading=heading), Markup(rows)
+
+
+def complaint_confirm_markup() -> Markup:
+    """ "您是要投诉/反映问题吗？": 是 starts the intake, 不是 treats it as a question."""
+    return Markup(
+        [
+            [
+                InlineKeyboardButton(texts.BUTTON_YES_COMPLAIN, callback_data="k:start"),
+                InlineKeyboardButton(texts.BUTTON_NOT_COMPLAIN, callback_data="k:no"),
+            ],
+            _home_row(cb.Menu()),
+        ]
+    )
 
 
 def complaint_card(entries: dict[str, Entry]) -> Card:
@@ -396,6 +358,10 @@ async def question(update: Update, context: Context) -> None:
     svc = services(context)
     if await _feedback_comment(message, context):
         return
+    if await complaints.officer_reply(update, context) or await complaints.intake_message(
+        update, context
+    ):
+        return
     text = _question_text(message, context.bot)
     if not text:
         await send_html(context.bot, message.chat_id, text_html(texts.EMPTY_INPUT), menu_markup())
@@ -416,7 +382,8 @@ async def question(update: Update, context: Context) -> None:
         card = dataclasses.replace(card, body=texts.CHOOSE_BY_BUTTON)
     markup = card_markup(card, entries)
     if match.intent is Intent.COMPLAINT:
-        markup = Markup([_home_row(None)])
+        card = dataclasses.replace(card, title=texts.COMPLAINT_CONFIRM)
+        markup = complaint_confirm_markup()
     await send_html(
         context.bot, message.chat_id, card_html(card), markup, reply_to=message.message_id
     )
@@ -467,6 +434,8 @@ async def not_text(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not _addressed(message, context.bot):
         return
+    if await complaints.intake_message(update, context):
+        return  # a photo for the complaint being written
     await send_html(
         context.bot,
         message.chat_id,

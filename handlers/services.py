@@ -15,8 +15,10 @@ from sqlalchemy import Engine
 from telegram.ext import CallbackContext
 
 from knowledge.charts import ChartCache
+from knowledge.complaints import Policy, Staff
 from knowledge.desk import Desk
 from knowledge.flood import FloodLimit
+from knowledge.workdays import WorkCalendar
 
 KEY = "services"
 
@@ -27,6 +29,9 @@ class Services:
     engine: Engine
     charts: ChartCache
     flood: FloodLimit
+    calendar: WorkCalendar = field(default_factory=WorkCalendar.load)
+    policy: Policy = field(default_factory=Policy)
+    staff: Staff = field(default_factory=Staff)
     # Telegram file ids of charts already uploaded, by chart key: a chart is sent once.
     chart_file_ids: dict[str, str] = field(default_factory=dict)
     background: list[asyncio.Task[None]] = field(default_factory=list)

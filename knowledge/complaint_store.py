@@ -9,7 +9,7 @@ and appends a `ComplaintEvent` in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert, update
@@ -76,7 +76,7 @@ class Change:
     solved: bool | None = None
     satisfaction: str | None = None
     result: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    flag: bool = False  # draw the supervision group's attention
 
 
 def _next_ticket(session: Session, now: dt.datetime) -> str:
@@ -337,9 +337,36 @@ def _apply(
         case Action.CLOSE:
             complaint.closed_at = now
             complaint.result = change.result or complaint.result
+            complaint.flagged = complaint.flagged or change.flag
             return True
         case Action.WITHDRAW:
             complaint.closed_at = now
             return True
         case _:
             return False
+
+
+def annotate(
+    engine: Engine,
+    ticket: str,
+    *,
+    status_message_id: int | None = None,
+    officer_card_id: int | None = None,
+    unreachable: bool | None = None,
+) -> None:
+    """Record where a complaint's cards are, or that its resident cannot be reached.
+
+    Not a step of the lifecycle (no state changes), so no audit row; an
+    unreachable resident is flagged for a phone follow-up by the hotline.
+    """
+    with db.session(engine) as session:
+        row = session.exec(select(Complaint).where(Complaint.ticket == ticket)).first()
+        if row is None:
+            return
+        if status_message_id is not None:
+            row.status_message_id = status_message_id
+        if officer_card_id is not None:
+            row.officer_card_id = officer_card_id
+        if unreachable:
+            row.unreachable = row.flagged = True
+        session.commit()

@@ -65,9 +65,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.CLAIM: "认领",
     Action.TRANSFER: "转办",
     Action.NOTE: "内部备注",
-    Action.DRAFT_REPLY: "拟写答复",
-    Action.APPROVE_REPLY: "审核通过答复",
-    Action.RETURN_REPLY: "退回答复",
+    Action.DRAFT_REPLY: "回复",
+    Action.APPROVE_REPLY: "审核通过",
+    Action.RETURN_REPLY: "退回",
     Action.REQUEST_EXTENSION: "申请延期",
     Action.APPROVE_EXTENSION: "批准延期",
     Action.REFUSE_EXTENSION: "不同意延期",
@@ -209,3 +209,66 @@ class Policy:
 
     def limits(self, category: str | None) -> Limits:
         return dict(self.by_category).get(category or "", self.default)
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who is an officer, in which role and office: Telegram user ids from configuration.
+
+    Ids, never usernames: a username can be changed or taken over, an id cannot.
+    """
+
+    hotline: frozenset[int] = frozenset()
+    handlers: tuple[tuple[int, str], ...] = ()  # (user id, office name)
+    supervisors: frozenset[int] = frozenset()
+    leader: int | None = None
+    officers_chat_id: int | None = None
+
+    def roles(self, user_id: int) -> frozenset[Role]:
+        found: set[Role] = set()
+        if user_id in self.hotline:
+            found.add(Role.HOTLINE)
+        if any(uid == user_id for uid, _ in self.handlers):
+            found.add(Role.HANDLER)
+        if user_id in self.supervisors or user_id == self.leader:
+            found.add(Role.SUPERVISOR)
+        if user_id == self.leader:
+            found.add(Role.LEADER)
+        return frozenset(found)
+
+    def office_of(self, user_id: int) -> str | None:
+        return dict(self.handlers).get(user_id)
+
+    def role_for(self, user_id: int, action: Action) -> Role | None:
+        """The role in which `user_id` may take `action`, if any (the most specific first)."""
+        mine = self.roles(user_id)
+        for role in (Role.HANDLER, Role.HOTLINE, Role.SUPERVISOR, Role.LEADER):
+            if role in mine and role in RULES[action].roles:
+                return role
+        return None
+
+
+def parse_staff(
+    hotline: str = "",
+    handlers: str = "",
+    supervisors: str = "",
+    leader: str = "",
+    officers_chat_id: str = "",
+) -> Staff:
+    """Staff from configuration strings: "111,222" and "333:社会救助股,444:殡葬管理所"."""
+
+    def ids(text: str) -> frozenset[int]:
+        return frozenset(int(x) for x in text.replace("，", ",").split(",") if x.strip())
+
+    offices: list[tuple[int, str]] = []
+    for item in handlers.replace("，", ",").split(","):
+        if item.strip():
+            uid, _, office = item.partition(":")
+            offices.append((int(uid), office.strip() or "承办科室"))
+    return Staff(
+        hotline=ids(hotline),
+        handlers=tuple(offices),
+        supervisors=ids(supervisors),
+        leader=int(leader) if leader.strip() else None,
+        officers_chat_id=int(officers_chat_id) if officers_chat_id.strip() else None,
+    )

@@ -150,6 +150,7 @@ class Complaint(SQLModel, table=True):
     flagged: bool = False  # drawn to the supervision group's attention
     unreachable: bool = False  # the resident blocked the bot: follow up by phone
     status_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    officer_card_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     erased_at: dt.datetime | None = None
 
 
@@ -189,3 +190,16 @@ class ComplaintDraft(SQLModel, table=True):
     step: str = Field(max_length=20)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class OfficerPrompt(SQLModel, table=True):
+    """A question the bot asked an officer (转办给谁？答复内容？), awaiting their reply to it."""
+
+    __tablename__ = "officer_prompt"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    message_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    ticket: str = Field(max_length=20)
+    action: str = Field(max_length=30)
+    created_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,8 +1,8 @@
-"""complaints: tickets, their audit trail, daily ticket numbers, drafts
+"""complaints: tickets, their audit trail, daily ticket numbers, drafts, officer prompts
 
 Revision ID: 0003_complaints
 Revises: 0002_bot
-Create Date: 2026-11-25 07:59:22.384819
+Create Date: 2026-11-25 08:01:05.272229
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("flagged", sa.Boolean(), nullable=False),
         sa.Column("unreachable", sa.Boolean(), nullable=False),
         sa.Column("status_message_id", sa.BigInteger(), nullable=True),
+        sa.Column("officer_card_id", sa.BigInteger(), nullable=True),
         sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("idempotency_key"),
@@ -76,6 +77,16 @@ def upgrade() -> None:
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("chat_id"),
+    )
+    op.create_table(
+        "officer_prompt",
+        sa.Column("chat_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("message_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("ticket", sa.String(length=20), nullable=False),
+        sa.Column("action", sa.String(length=30), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("chat_id", "message_id"),
     )
     op.create_table(
         "ticket_sequence",
@@ -114,6 +125,7 @@ def downgrade() -> None:
 
     op.drop_table("complaint_event")
     op.drop_table("ticket_sequence")
+    op.drop_table("officer_prompt")
     op.drop_table("complaint_draft")
     with op.batch_alter_table("complaint", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_complaint_user_id"))

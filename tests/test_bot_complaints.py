@@ -1,0 +1,299 @@
+"""End to end: complaints through the real bot — the resident, the officers, the supervisors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from knowledge import complaint_store as cs
+from knowledge import db
+from knowledge.desk import Desk, prepare_database
+from tests.bot_harness import BotThread, bot_settings
+from tests.fake_telegram import FakeBotApi
+
+RESIDENT = 1001
+OTHER = 1002
+HANDLER = 501
+SUPERVISOR = 601
+STRANGER = 777
+GROUP = -9001
+TICKET = re.compile(r"TS\d{8}-\d{4}")
+STAFF = {
+    "handling_officers": f"{HANDLER}:社会救助股",
+    "supervisors": str(SUPERVISOR),
+    "supervision_leader": str(SUPERVISOR),
+    "officers_chat_id": str(GROUP),
+}
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+def bot_desk(desk: Desk, tmp_path: Path) -> Desk:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    prepare_database(engine)
+    return desk.using(engine)
+
+
+StartBot = Callable[..., BotThread]
+
+
+@pytest.fixture
+def start_bot(api: FakeBotApi, bot_desk: Desk, tmp_path: Path) -> Iterator[StartBot]:
+    running: list[BotThread] = []
+
+    def start(**changes: Any) -> BotThread:
+        settings = bot_settings(api, tmp_path, **{**STAFF, **changes})
+        bot = BotThread(settings, desk=bot_desk).start()
+        running.append(bot)
+        return bot
+
+    yield start
+    for bot in running:
+        bot.stop()
+    rejected = [c for c in api.calls if c.status not in (0, 200) and c.method != "getUpdates"]
+    assert not rejected, f"the server refused: {[(c.method, c.status) for c in rejected]}"
+
+
+def last_text(api: FakeBotApi, chat: int) -> str:
+    return api.last_bot_message(chat).text or ""
+
+
+def wait_text(api: FakeBotApi, chat: int, needle: str, timeout: float = 10) -> str:
+    api.wait_for(lambda: any(needle in (m.text or "") for m in api.bot_messages(chat)), timeout)
+    return next(m.text or "" for m in reversed(api.bot_messages(chat)) if needle in (m.text or ""))
+
+
+CONFIRMS: dict[int, str] = {}  # the last 确认提交 callback query id per chat
+
+
+def message_with(api: FakeBotApi, chat: int, needle: str) -> int:
+    wait_text(api, chat, needle)
+    return next(m.message_id for m in reversed(api.bot_messages(chat)) if needle in (m.text or ""))
+
+
+def file_complaint(api: FakeBotApi, chat: int = RESIDENT, identity: str = "公开") -> str:
+    """The whole intake, as a resident does it; returns the ticket number."""
+    api.send_text("/complain", chat_id=chat)
+    wait_text(api, chat, "发生了什么")
+    api.send_text("低保申请交上去两个月了，村里一直没人来调查", chat_id=chat)
+    wait_text(api, chat, "涉及哪个单位")
+    api.press(chat, "跳过")
+    wait_text(api, chat, "什么时候")
+    api.send_text("九月初", chat_id=chat)
+    wait_text(api, chat, "有照片")
+    photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 10, "height": 10}]
+    api.send_message_object(chat, {"photo": photo, "caption": ""})
+    wait_text(api, chat, "第 1 张")
+    api.press(chat, "照片发完了")
+    wait_text(api, chat, "联系电话")
+    api.send_text("12345", chat_id=chat)
+    wait_text(api, chat, "格式不对")
+    api.send_text("138 1234 5678", chat_id=chat)
+    wait_text(api, chat, "身份方式")
+    api.press(chat, identity)
+    wait_text(api, chat, "请核对")
+    CONFIRMS[chat] = api.press(chat, "✅ 确认提交")
+    ack = wait_text(api, chat, "已受理")
+    found = TICKET.search(ack)
+    assert found, ack
+    return found.group(0)
+
+
+def test_a_resident_files_a_complaint_and_gets_a_ticket_number(
+    api: FakeBotApi, start_bot: StartBot, bot_desk: Desk
+) -> None:
+    start_bot()
+    ticket = file_complaint(api)
+    ack = wait_text(api, RESIDENT, ticket)
+    assert "前认领" in ack and "前答复" in ack
+    assert bot_desk.engine is not None
+    complaint = cs.get(bot_desk.engine, ticket)
+    assert complaint.happened == "九月初" and complaint.photos == ["p1"]
+    assert complaint.contact_phone == "13812345678"
+    card = wait_text(api, GROUP, ticket)
+    assert "13812345678" not in card and "138" in card
+    assert {"认领", "转办", "内部备注"} <= set(api.buttons(GROUP))
+
+
+def test_a_complaint_typed_as_a_question_is_confirmed_first(
+    api: FakeBotApi, start_bot: StartBot
+) -> None:
+    start_bot()
+    api.send_text("我要投诉婚姻登记处的工作人员态度恶劣")
+    wait_text(api, RESIDENT, "您是要投诉/反映问题吗")
+    api.press(RESIDENT, "是，我要反映")
+    wait_text(api, RESIDENT, "发生了什么")
+
+
+def test_cancel_drops_the_draft_and_a_draft_survives_a_restart(
+    api: FakeBotApi, start_bot: StartBot
+) -> None:
+    first = start_bot()
+    api.send_text("/complain")
+    wait_text(api, RESIDENT, "发生了什么")
+    api.send_text("殡仪馆乱收费，火化后又加收了好几项费用")
+    wait_text(api, RESIDENT, "涉及哪个单位")
+    first.stop()
+    start_bot()
+    api.send_text("县殡仪馆")
+    wait_text(api, RESIDENT, "什么时候")
+    api.send_text("/cancel")
+    wait_text(api, RESIDENT, "已取消")
+    api.send_text("低保怎么申请")
+    wait_text(api, RESIDENT, "城乡低保")
+
+
+def test_officers_claim_reply_supervisors_review_resident_rates(
+    api: FakeBotApi, start_bot: StartBot, bot_desk: Desk
+) -> None:
+    start_bot()
+    ticket = file_complaint(api)
+    wait_text(api, GROUP, ticket)
+    api.press(GROUP, "认领", user_id=STRANGER)
+    api.wait_for(lambda: any("权限" in (a.get("text") or "") for a in api.callback_answers))
+    api.press(GROUP, "认领", user_id=HANDLER)
+    wait_text(api, RESIDENT, "社会救助股")
+    api.press(GROUP, "回复", user_id=HANDLER)
+    prompt = message_with(api, GROUP, "写下给居民的答复")
+    api.send_text(
+        "已督促苏木乡镇于12月1日入户调查。",
+        chat_id=GROUP,
+        user_id=HANDLER,
+        chat_type="group",
+        reply_to=prompt,
+    )
+    wait_text(api, GROUP, "待审核答复")
+    api.press(GROUP, "审核通过", user_id=HANDLER)  # no approving one's own reply
+    api.wait_for(lambda: sum("权限" in (a.get("text") or "") for a in api.callback_answers) >= 2)
+    api.press(GROUP, "审核通过", user_id=SUPERVISOR)
+    reply = wait_text(api, RESIDENT, "已有答复")
+    assert "12月1日入户调查" in reply
+    api.press(RESIDENT, "解决")
+    wait_text(api, RESIDENT, "满意吗")
+    api.press(RESIDENT, "满意")
+    wait_text(api, RESIDENT, "已办结")
+    assert bot_desk.engine is not None
+    complaint = cs.get(bot_desk.engine, ticket)
+    assert (
+        complaint.state == "closed" and complaint.solved and complaint.satisfaction == "satisfied"
+    )
+    actions = [e.action for e in cs.history(bot_desk.engine, complaint.id or 0)]
+    assert actions == [
+        "submit",
+        "claim",
+        "draft_reply",
+        "approve_reply",
+        "feedback",
+        "feedback",
+        "close",
+    ]
+
+
+def reply_and_approve(api: FakeBotApi, text: str) -> None:
+    """The handler writes a public reply, a supervisor approves it."""
+    needle = "写下给居民的答复"
+
+    def prompts() -> list[int]:
+        return [m.message_id for m in api.bot_messages(GROUP) if needle in (m.text or "")]
+
+    before = len(prompts())
+    api.press(GROUP, "回复", user_id=HANDLER)
+    api.wait_for(lambda: len(prompts()) > before)
+    prompt = prompts()[-1]
+    api.send_text(text, chat_id=GROUP, user_id=HANDLER, chat_type="group", reply_to=prompt)
+    wait_text(api, GROUP, "待审核答复")
+    api.press(GROUP, "审核通过", user_id=SUPERVISOR)
+    wait_text(api, RESIDENT, text)
+
+
+def test_unsolved_reopens_once_and_flags_the_supervisors(
+    api: FakeBotApi, start_bot: StartBot, bot_desk: Desk
+) -> None:
+    start_bot()
+    ticket = file_complaint(api)
+    wait_text(api, GROUP, ticket)
+    api.press(GROUP, "认领", user_id=HANDLER)
+    wait_text(api, RESIDENT, "社会救助股")
+    reply_and_approve(api, "已联系村委会。")
+    api.press(RESIDENT, "未解决")
+    wait_text(api, RESIDENT, "满意吗")
+    api.press(RESIDENT, "不满意")
+    wait_text(api, RESIDENT, "重新办理")
+    wait_text(api, GROUP, "请督查小组关注")
+    card = api.bot_messages(GROUP)[0].message_id
+    api.press(GROUP, "认领", user_id=HANDLER)
+    api.wait_for(lambda: "回复" in api.buttons(GROUP, card))
+    reply_and_approve(api, "已入户调查，符合条件。")
+    asked = sum("满意吗" in (m.text or "") for m in api.bot_messages(RESIDENT))
+    api.press(RESIDENT, "未解决")
+    api.wait_for(
+        lambda: sum("满意吗" in (m.text or "") for m in api.bot_messages(RESIDENT)) > asked
+    )
+    api.press(RESIDENT, "不满意")
+    wait_text(api, RESIDENT, "已办结")
+    wait_text(api, GROUP, "仍反馈未解决")
+    assert bot_desk.engine is not None
+    complaint = cs.get(bot_desk.engine, ticket)
+    assert complaint.reopen_count == 1 and complaint.flagged and complaint.state == "closed"
+
+
+def test_residents_see_only_their_own_complaints(api: FakeBotApi, start_bot: StartBot) -> None:
+    start_bot()
+    ticket = file_complaint(api)
+    api.send_text("/mycomplaints")
+    assert ticket in wait_text(api, RESIDENT, "【")
+    api.send_text(f"/status {ticket}", chat_id=OTHER)
+    wait_text(api, OTHER, "没有找到")
+    api.send_text("/mycomplaints", chat_id=OTHER)
+    wait_text(api, OTHER, "还没有提交过")
+
+
+def test_a_replayed_confirmation_creates_one_complaint(
+    api: FakeBotApi, start_bot: StartBot, bot_desk: Desk
+) -> None:
+    start_bot()
+    ticket = file_complaint(api)
+    summary = next(m for m in api.bot_messages(RESIDENT) if "请核对" in (m.text or ""))
+    acks = sum(ticket in (m.text or "") for m in api.bot_messages(RESIDENT))
+    # Telegram delivers the same confirmation again (as after a crash before the offset).
+    api.send_update(
+        {
+            "callback_query": {
+                "id": CONFIRMS[RESIDENT],
+                "from": {"id": RESIDENT, "is_bot": False, "first_name": "居民"},
+                "chat_instance": "1",
+                "data": "k:confirm",
+                "message": api.message_payload(RESIDENT, summary.message_id),
+            }
+        }
+    )
+    api.wait_for(lambda: sum(ticket in (m.text or "") for m in api.bot_messages(RESIDENT)) > acks)
+    assert bot_desk.engine is not None
+    assert len(cs.listing(bot_desk.engine)) == 1
+    # Telegram refuses a second answer to one callback query; that is the replay's doing.
+    api.calls[:] = [
+        c for c in api.calls if not (c.method == "answerCallbackQuery" and c.status == 400)
+    ]
+
+
+def test_sealed_identities_are_visible_only_to_the_supervision_group(
+    api: FakeBotApi, start_bot: StartBot
+) -> None:
+    start_bot()
+    ticket = file_complaint(api, identity="保密身份举报")
+    api.send_text(f"/ticket {ticket}", chat_id=GROUP, user_id=HANDLER, chat_type="group")
+    handler_view = wait_text(api, GROUP, "办理记录")
+    assert "举报人" not in handler_view
+    api.send_text(f"/ticket {ticket}", chat_id=SUPERVISOR, user_id=SUPERVISOR)
+    assert "举报人" in wait_text(api, SUPERVISOR, "办理记录")
+    api.send_text(f"/ticket {ticket}", chat_id=STRANGER, user_id=STRANGER)
+    wait_text(api, STRANGER, "权限")
