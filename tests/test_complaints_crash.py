@@ -1,0 +1,136 @@
+"""Complaints survive SIGKILL: `sunshine run` is killed during intake, right after the
+confirmation, and while the acknowledgement is being sent; after a restart every confirmed
+complaint exists exactly once and every resident has its ticket number."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from knowledge import complaint_store as cs
+from knowledge import db
+from tests.conftest import ROOT
+from tests.fake_telegram import FakeBotApi
+
+TICKET = re.compile(r"TS\d{8}-\d{4}")
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as server:
+        yield server
+
+
+def _start(api: FakeBotApi, data: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "TELEGRAM_API_FILE_URL": api.base_file_url,
+        "SUNSHINE_DATA_DIR": str(data),
+        "DATABASE_URL": f"sqlite:///{data / 'sunshine.db'}",
+        "SUNSHINE_FLOOD_RATE": "0",
+        "SUNSHINE_LOG_LEVEL": "INFO",
+        "SUNSHINE_OFFICERS_CHAT_ID": "-9001",
+    }
+    with (data / "bot.log").open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+    return process
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+
+
+def _wait_text(api: FakeBotApi, chat: int, needle: str, timeout: float = 30) -> None:
+    api.wait_for(lambda: any(needle in (m.text or "") for m in api.bot_messages(chat)), timeout)
+
+
+def _up_to_confirmation(api: FakeBotApi, chat: int) -> None:
+    api.send_text("/complain", chat_id=chat)
+    _wait_text(api, chat, "发生了什么")
+    api.send_text(f"第{chat}号投诉：窗口工作人员不在岗，等了一上午", chat_id=chat)
+    _wait_text(api, chat, "涉及哪个单位")
+    api.press(chat, "跳过")
+    _wait_text(api, chat, "什么时候")
+    api.press(chat, "跳过")
+    _wait_text(api, chat, "有照片")
+    api.press(chat, "照片发完了")
+    _wait_text(api, chat, "联系电话")
+    api.press(chat, "跳过")
+    _wait_text(api, chat, "身份方式")
+    api.press(chat, "匿名")
+    _wait_text(api, chat, "请核对")
+
+
+@pytest.mark.parametrize("round_", range(2))
+def test_killed_at_each_point_every_confirmed_complaint_exists_once(
+    api: FakeBotApi, tmp_path: Path, round_: int
+) -> None:
+    bot = _start(api, tmp_path)
+    api.wait_for(lambda: any(c.method == "getUpdates" for c in api.calls), timeout=60)
+    confirmed: list[int] = []
+
+    # 1. During intake: the draft is in the database, the restart continues it.
+    api.send_text("/complain", chat_id=3001)
+    _wait_text(api, 3001, "发生了什么")
+    api.send_text("殡仪馆收费不公示，火化后另收了好几项钱", chat_id=3001)
+    _wait_text(api, 3001, "涉及哪个单位")
+    _kill(bot)
+    bot = _start(api, tmp_path)
+    api.press(3001, "跳过")
+    _wait_text(api, 3001, "什么时候")
+    api.press(3001, "跳过")
+    _wait_text(api, 3001, "有照片")
+    api.press(3001, "照片发完了")
+    _wait_text(api, 3001, "联系电话")
+    api.press(3001, "跳过")
+    _wait_text(api, 3001, "身份方式")
+    api.press(3001, "公开")
+    _wait_text(api, 3001, "请核对")
+    api.press(3001, "✅ 确认提交")
+    confirmed.append(3001)
+    _wait_text(api, 3001, "已受理")
+
+    # 2. Right after the confirmation is pressed.
+    _up_to_confirmation(api, 3002)
+    api.press(3002, "✅ 确认提交")
+    confirmed.append(3002)
+    _kill(bot)
+    bot = _start(api, tmp_path)
+    _wait_text(api, 3002, "已受理", timeout=60)
+
+    # 3. While the acknowledgement is being sent (Telegram answers 429, retry in 30 s).
+    _up_to_confirmation(api, 3003)
+    api.fail_next("sendMessage", times=1, retry_after=30)
+    api.press(3003, "✅ 确认提交")
+    confirmed.append(3003)
+    api.wait_for(
+        lambda: any(c.method == "sendMessage" and c.status == 429 for c in api.calls), timeout=30
+    )
+    _kill(bot)
+    bot = _start(api, tmp_path)
+    try:
+        _wait_text(api, 3003, "已受理", timeout=60)
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        assert bot.wait(30) == 0, (tmp_path / "bot.log").read_text()
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'sunshine.db'}")
+    complaints = cs.listing(engine)
+    assert sorted(c.chat_id or 0 for c in complaints) == confirmed  # each exactly once
+    for complaint in complaints:
+        assert complaint.chat_id is not None
+        acks = [m.text or "" for m in api.bot_messages(complaint.chat_id)]
+        assert any(complaint.ticket in text and "已受理" in text for text in acks)
+    engine.dispose()
