@@ -71,6 +71,7 @@ def build_application(settings: Settings, *, desk: Desk | None = None) -> AnyApp
         engine=engine,
         charts=ChartCache(settings.cache_dir / "charts"),
         flood=FloodLimit(burst=settings.flood_burst, rate=settings.flood_rate),
+        deadline_scan_seconds=settings.deadline_scan_seconds,
         staff=parse_staff(
             settings.hotline_officers,
             settings.handling_officers,
@@ -95,7 +96,11 @@ async def _post_init(application: AnyApplication) -> None:
     await replay(application, svc.engine)
     # A plain task: PTB's create_task expects a running application, and this one
     # must not delay start-up; _post_shutdown cancels it if it is still drawing.
-    svc.background.append(asyncio.get_running_loop().create_task(_warm_charts(svc)))
+    loop = asyncio.get_running_loop()
+    svc.background.append(loop.create_task(_warm_charts(svc)))
+    svc.background.append(
+        loop.create_task(complaints.watch_deadlines(application, svc.deadline_scan_seconds))
+    )
 
 
 async def _warm_charts(svc: Services) -> None:

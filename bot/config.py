@@ -22,6 +22,7 @@ handling_officers          SUNSHINE_HANDLING_OFFICERS          (id:office, e.g. 
 supervisors                SUNSHINE_SUPERVISORS                (督查小组 user ids)
 supervision_leader         SUNSHINE_SUPERVISION_LEADER         (督查小组组长 user id)
 officers_chat_id           SUNSHINE_OFFICERS_CHAT_ID           (the officers' group chat id)
+deadline_scan_seconds      SUNSHINE_DEADLINE_SCAN_SECONDS      60 (how often reminders are due)
 =========================  ==================================  ==========================
 
 Values in the real environment win over those in `.env`.
@@ -54,6 +55,7 @@ class Settings:
     supervisors: str = ""
     supervision_leader: str = ""
     officers_chat_id: str = ""
+    deadline_scan_seconds: float = 60.0
 
     @classmethod
     def from_env(
@@ -85,4 +87,5 @@ class Settings:
             supervisors=values.get("SUNSHINE_SUPERVISORS") or "",
             supervision_leader=values.get("SUNSHINE_SUPERVISION_LEADER") or "",
             officers_chat_id=values.get("SUNSHINE_OFFICERS_CHAT_ID") or "",
+            deadline_scan_seconds=float(values.get("SUNSHINE_DEADLINE_SCAN_SECONDS") or 60),
         )

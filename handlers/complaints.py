@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 import re
 from typing import Any
@@ -23,7 +24,7 @@ from handlers.render import text_html
 from handlers.send import Context, send_html, telegram_call
 from handlers.services import Services, note, services
 from knowledge import complaint_store as cs
-from knowledge import drafts, texts
+from knowledge import deadlines, drafts, texts
 from knowledge.complaints import (
     ACTION_LABELS,
     RULES,
@@ -699,6 +700,51 @@ async def ticket(update: Update, context: Context) -> None:
     if complaint.identity == "sealed" and roles & {Role.SUPERVISOR, Role.LEADER}:
         lines.append(f"举报人（仅督查小组可见）：{complaint.resident_name or '—'}")
     await send_html(context.bot, chat.id, text_html("\n".join(lines)))
+
+
+# -- deadlines -----------------------------------------------------------------------------
+
+
+def notice_text(notice: deadlines.Notice, staff_leader: int | None) -> str:
+    """A reminder for whoever has the complaint, or a 督办 for the supervision group."""
+    which = "认领" if notice.deadline == "claim" else "答复"
+    if notice.kind == "duban":
+        who = f'<a href="tg://user?id={staff_leader}">督查小组</a>' if staff_leader else "督查小组"
+        return texts.DUBAN_NOTICE.format(
+            ticket=notice.ticket, which=which, days=notice.days_overdue, who=who
+        )
+    share = notice.kind.removeprefix("remind-")
+    who = (
+        f'<a href="tg://user?id={notice.assignee_id}">承办人</a>'
+        if notice.assignee_id
+        else "值班人员"
+    )
+    return texts.DEADLINE_REMINDER.format(
+        ticket=notice.ticket, which=which, share=share, due=_china_date(notice.due), who=who
+    )
+
+
+async def watch_deadlines(
+    application: Application[Any, Any, Any, Any, Any, Any], every: float
+) -> None:
+    """Look for due reminders and 督办 notices every `every` seconds while the bot runs."""
+    svc: Services = application.bot_data["services"]
+    chat_id = svc.staff.officers_chat_id
+    while True:
+        try:
+            if chat_id is not None:
+                for notice in await asyncio.to_thread(deadlines.pending, svc.engine, svc.calendar):
+                    text = notice_text(notice, svc.staff.leader)
+                    await telegram_call(
+                        functools.partial(
+                            application.bot.send_message, chat_id, text, parse_mode=ParseMode.HTML
+                        )
+                    )
+                    await asyncio.to_thread(deadlines.mark_sent, svc.engine, notice)
+                    log.info("%s for %s sent", notice.kind, notice.ticket)
+        except TelegramError:
+            log.exception("deadline notices not sent; trying again later")
+        await asyncio.sleep(every)
 
 
 # -- plumbing ----------------------------------------------------------------------------

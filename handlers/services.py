@@ -32,6 +32,7 @@ class Services:
     calendar: WorkCalendar = field(default_factory=WorkCalendar.load)
     policy: Policy = field(default_factory=Policy)
     staff: Staff = field(default_factory=Staff)
+    deadline_scan_seconds: float = 60.0
     # Telegram file ids of charts already uploaded, by chart key: a chart is sent once.
     chart_file_ids: dict[str, str] = field(default_factory=dict)
     background: list[asyncio.Task[None]] = field(default_factory=list)

@@ -203,3 +203,14 @@ class OfficerPrompt(SQLModel, table=True):
     ticket: str = Field(max_length=20)
     action: str = Field(max_length=30)
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ComplaintNotice(SQLModel, table=True):
+    """A reminder or 督办 notice already sent, so a restart does not send it again."""
+
+    __tablename__ = "complaint_notice"
+
+    key: str = Field(primary_key=True, max_length=120)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    kind: str = Field(max_length=20)
+    sent_at: dt.datetime = Field(default_factory=utcnow)

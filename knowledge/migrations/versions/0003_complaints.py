@@ -1,8 +1,8 @@
-"""complaints: tickets, their audit trail, daily ticket numbers, drafts, officer prompts
+"""complaints: tickets, audit trail, ticket numbers, drafts, officer prompts, notices
 
 Revision ID: 0003_complaints
 Revises: 0002_bot
-Create Date: 2026-11-25 08:01:05.272229
+Create Date: 2026-11-25 08:15:57.728484
 """
 
 from __future__ import annotations
@@ -117,9 +117,30 @@ def upgrade() -> None:
             batch_op.f("ix_complaint_event_complaint_id"), ["complaint_id"], unique=False
         )
 
+    op.create_table(
+        "complaint_notice",
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("complaint_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["complaint_id"],
+            ["complaint.id"],
+        ),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    with op.batch_alter_table("complaint_notice", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_complaint_notice_complaint_id"), ["complaint_id"], unique=False
+        )
+
 
 def downgrade() -> None:
 
+    with op.batch_alter_table("complaint_notice", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_complaint_notice_complaint_id"))
+
+    op.drop_table("complaint_notice")
     with op.batch_alter_table("complaint_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_complaint_event_complaint_id"))
 

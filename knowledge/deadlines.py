@@ -1,0 +1,133 @@
+"""Reminders and 督办 notices: which are due for a complaint now, and which were sent.
+
+Computed from the complaint's own dates every time the bot looks (and the
+keys of the notices already sent are in the database), so nothing lives only
+in a scheduler: after a restart the next look finds exactly what is still due.
+The ladder follows the programme's supervision rule: reminders to whoever has
+the complaint at 50 % and 80 % of a deadline; at the deadline plus one working
+day a formal 督办 notice to the supervision group, repeated each working day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from knowledge import complaint_store as cs
+from knowledge import db
+from knowledge.complaints import State
+from knowledge.models import Complaint, ComplaintNotice
+from knowledge.workdays import WorkCalendar
+
+REMINDER_SHARES = (0.5, 0.8)
+
+
+@dataclass(frozen=True)
+class Notice:
+    complaint_id: int
+    ticket: str
+    kind: str  # remind-50, remind-80, duban
+    deadline: str  # claim or reply
+    due: dt.datetime
+    key: str
+    assignee_id: int | None
+    days_overdue: int = 0
+
+
+def _deadline(complaint: Complaint) -> tuple[str, dt.datetime, dt.datetime] | None:
+    """The deadline the complaint is running against now: (name, start, due)."""
+    state = State(complaint.state)
+    if state is State.RECEIVED:
+        return "claim", complaint.created_at, complaint.due_claim
+    if state in (State.CLAIMED, State.REOPENED, State.REPLY_REVIEW):
+        return "reply", complaint.claimed_at or complaint.created_at, complaint.due_reply
+    return None
+
+
+def notices_for(complaint: Complaint, now: dt.datetime, calendar: WorkCalendar) -> list[Notice]:
+    """Every notice due for the complaint at `now`, sent before or not."""
+    running = _deadline(complaint)
+    if running is None or complaint.id is None:
+        return []
+    name, start, due = running
+    base = f"{complaint.ticket}:{name}:{due.isoformat()}"
+    found: list[Notice] = []
+    elapsed = calendar.fraction_elapsed(start, due, now)
+    for share in REMINDER_SHARES:
+        if elapsed >= share and now < due:
+            kind = f"remind-{int(share * 100)}"
+            found.append(
+                Notice(
+                    complaint.id,
+                    complaint.ticket,
+                    kind,
+                    name,
+                    due,
+                    f"{base}:{kind}",
+                    complaint.assignee_id,
+                )
+            )
+    # `due` is the midnight ending the last working day: the grace day is the working
+    # day after that last day, and 督办 starts when it ends.
+    escalate_from = calendar.add_workdays(due - dt.timedelta(microseconds=1), 1)
+    if now >= escalate_from:
+        # One 督办 per working day past the deadline's grace day, until resolved.
+        # (counted by working days begun: none begins on a weekend or holiday)
+        days = max(1, math.ceil(calendar.workdays_between(escalate_from, now)))
+        found.append(
+            Notice(
+                complaint.id,
+                complaint.ticket,
+                "duban",
+                name,
+                due,
+                f"{base}:duban:{days}",
+                complaint.assignee_id,
+                days_overdue=days,
+            )
+        )
+    return found
+
+
+def pending(engine: Engine, calendar: WorkCalendar, now: dt.datetime | None = None) -> list[Notice]:
+    """Notices due now and not sent yet, over all open complaints."""
+    now = now or dt.datetime.now(dt.UTC)
+    due = [n for c in cs.listing(engine, open_only=True) for n in notices_for(c, now, calendar)]
+    if not due:
+        return []
+    with db.session(engine) as session:
+        rows = (session.get(ComplaintNotice, n.key) for n in due)
+        sent_keys = {row.key for row in rows if row is not None}
+    # Only the latest reminder of a deadline is worth sending after a long outage.
+    latest: dict[tuple[int, str, str], Notice] = {}
+    for n in due:
+        if n.key in sent_keys:
+            continue
+        family = "duban" if n.kind == "duban" else "remind"
+        latest[(n.complaint_id, n.deadline, family)] = n
+    return list(latest.values())
+
+
+def mark_sent(engine: Engine, notice: Notice) -> None:
+    """Remember a notice as sent (after sending: at least once, never lost).
+
+    An 80 % reminder also stands for the 50 % one it made unnecessary.
+    """
+    keys = [notice.key]
+    if notice.kind.startswith("remind-"):
+        base = notice.key.rsplit(":", 1)[0]
+        share = int(notice.kind.removeprefix("remind-"))
+        keys += [f"{base}:remind-{int(s * 100)}" for s in REMINDER_SHARES if s * 100 < share]
+    for key in keys:
+        try:
+            with db.session(engine) as session:
+                session.add(
+                    ComplaintNotice(key=key, complaint_id=notice.complaint_id, kind=notice.kind)
+                )
+                session.commit()
+        except IntegrityError:
+            pass  # sent twice around a restart: once is recorded

@@ -1,0 +1,139 @@
+"""Reminders at 50 % and 80 % of a deadline, 督办 after it, each sent once — even across
+a restart, since what was sent is in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from knowledge import complaint_store as cs
+from knowledge import db, deadlines
+from knowledge.complaints import Action, Policy, Role
+from knowledge.desk import Desk, prepare_database
+from knowledge.workdays import WorkCalendar
+from tests.bot_harness import BotThread, bot_settings
+from tests.fake_telegram import FakeBotApi
+
+CALENDAR = WorkCalendar.load()
+CHINA = dt.timezone(dt.timedelta(hours=8))
+# Monday 2026-11-23, 09:00 China time: claim due end of Tuesday, reply end of next Monday.
+RECEIVED = dt.datetime(2026, 11, 23, 9, 0, tzinfo=CHINA)
+
+
+def _submit(engine: Engine, key: str = "k") -> str:
+    complaint, _ = cs.submit(
+        engine,
+        cs.Submission("窗口人员不在岗", chat_id=1, user_id=1),
+        key=key,
+        calendar=CALENDAR,
+        policy=Policy(),
+        now=RECEIVED,
+    )
+    return complaint.ticket
+
+
+def _kinds(engine: Engine, now: dt.datetime) -> list[str]:
+    return [n.kind for n in deadlines.pending(engine, CALENDAR, now)]
+
+
+def test_the_ladder_for_an_unclaimed_complaint(engine: Engine) -> None:
+    _submit(engine)
+    assert _kinds(engine, RECEIVED + dt.timedelta(hours=1)) == []
+    # Tuesday 12:00: half of the one working day (Tuesday) has gone.
+    assert _kinds(engine, dt.datetime(2026, 11, 24, 12, 0, tzinfo=CHINA)) == ["remind-50"]
+    assert _kinds(engine, dt.datetime(2026, 11, 24, 20, 0, tzinfo=CHINA)) == ["remind-80"]
+    # Due end of Tuesday; the grace working day is Wednesday; 督办 from Thursday 00:00.
+    assert _kinds(engine, dt.datetime(2026, 11, 25, 12, 0, tzinfo=CHINA)) == []
+    assert _kinds(engine, dt.datetime(2026, 11, 26, 9, 0, tzinfo=CHINA)) == ["duban"]
+
+
+def test_each_notice_is_sent_once_and_duban_repeats_each_working_day(engine: Engine) -> None:
+    _submit(engine)
+    thursday = dt.datetime(2026, 11, 26, 9, 0, tzinfo=CHINA)
+    (notice,) = deadlines.pending(engine, CALENDAR, thursday)
+    deadlines.mark_sent(engine, notice)
+    assert deadlines.pending(engine, CALENDAR, thursday + dt.timedelta(hours=3)) == []
+    (friday,) = deadlines.pending(engine, CALENDAR, thursday + dt.timedelta(days=1))
+    assert friday.kind == "duban" and friday.days_overdue == 2
+    # The weekend is not a working day: no new 督办 on Saturday once Friday's was sent.
+    deadlines.mark_sent(engine, friday)
+    assert deadlines.pending(engine, CALENDAR, thursday + dt.timedelta(days=2)) == []
+
+
+def test_an_eighty_percent_reminder_stands_for_the_fifty(engine: Engine) -> None:
+    _submit(engine)
+    late = dt.datetime(2026, 11, 24, 20, 0, tzinfo=CHINA)
+    (notice,) = deadlines.pending(engine, CALENDAR, late)
+    deadlines.mark_sent(engine, notice)
+    assert deadlines.pending(engine, CALENDAR, late + dt.timedelta(minutes=5)) == []
+
+
+def test_claiming_switches_to_the_reply_deadline_and_closing_stops_it(engine: Engine) -> None:
+    ticket = _submit(engine)
+    actor = cs.Actor(Role.HANDLER, "5")
+    cs.act(engine, ticket, Action.CLAIM, actor, calendar=CALENDAR, policy=Policy(), now=RECEIVED)
+    wednesday = dt.datetime(2026, 11, 25, 12, 0, tzinfo=CHINA)
+    assert deadlines.pending(engine, CALENDAR, wednesday) == []  # the claim deadline is met
+    friday = dt.datetime(2026, 11, 27, 12, 0, tzinfo=CHINA)
+    (notice,) = deadlines.pending(engine, CALENDAR, friday)
+    assert (notice.deadline, notice.kind) == ("reply", "remind-50")
+    cs.act(
+        engine,
+        ticket,
+        Action.DRAFT_REPLY,
+        actor,
+        cs.Change(reply="已办理。"),
+        calendar=CALENDAR,
+        policy=Policy(),
+        now=wednesday,
+    )
+    cs.act(
+        engine,
+        ticket,
+        Action.APPROVE_REPLY,
+        cs.Actor(Role.SUPERVISOR, "6"),
+        calendar=CALENDAR,
+        policy=Policy(),
+        now=wednesday,
+    )
+    assert deadlines.pending(engine, CALENDAR, wednesday + dt.timedelta(days=30)) == []
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as server:
+        yield server
+
+
+def test_the_bot_sends_duban_once_across_a_restart(
+    api: FakeBotApi, desk: Desk, tmp_path: Path
+) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    prepare_database(engine)
+    cs.submit(
+        engine,
+        cs.Submission("十天前的投诉，一直没人认领", chat_id=1, user_id=1),
+        key="old",
+        calendar=CALENDAR,
+        policy=Policy(),
+        now=dt.datetime.now(dt.UTC) - dt.timedelta(days=14),
+    )
+    settings = bot_settings(
+        api,
+        tmp_path,
+        officers_chat_id="-9001",
+        supervision_leader="601",
+        deadline_scan_seconds=0.1,
+    )
+    for _ in range(2):
+        bot = BotThread(settings, desk=desk.using(engine)).start()
+        try:
+            api.wait_for(lambda: any("督办" in (m.text or "") for m in api.bot_messages(-9001)))
+            api.wait_for(lambda: sum(c.method == "getUpdates" for c in api.calls) > 3)
+        finally:
+            bot.stop()
+    assert sum("督办" in (m.text or "") for m in api.bot_messages(-9001)) == 1
