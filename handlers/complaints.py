@@ -53,14 +53,24 @@ PROMPTS = {
     "identity": texts.INTAKE_IDENTITY,
 }
 # Officers' card buttons, in order; each is checked against the lifecycle table.
-CARD_ACTIONS = (Action.CLAIM, Action.TRANSFER, Action.NOTE, Action.DRAFT_REPLY, Action.CLOSE)
+CARD_ACTIONS = (
+    Action.CLAIM,
+    Action.TRANSFER,
+    Action.NOTE,
+    Action.DRAFT_REPLY,
+    Action.REQUEST_EXTENSION,
+    Action.CLOSE,
+)
+# Actions that leave the officers' card as it reads (Telegram refuses an unchanged edit).
+CARD_UNCHANGED = frozenset({Action.NOTE, Action.REQUEST_EXTENSION, Action.REFUSE_EXTENSION})
 NEEDS_TEXT = {
     Action.TRANSFER: "请回复这条消息：转办给哪个科室，以及理由（格式：科室：理由）。",
     Action.NOTE: "请回复这条消息，写下内部备注（居民看不到）。",
     Action.DRAFT_REPLY: "请回复这条消息，写下给居民的答复（督查小组审核后发出）。",
     Action.CLOSE: "请回复这条消息，写下办结结果。",
     Action.RETURN_REPLY: "请回复这条消息，写下退回答复的理由。",
-    Action.REQUEST_EXTENSION: "请回复这条消息，写下申请延期的理由。",
+    Action.REQUEST_EXTENSION: "请回复这条消息，写下申请延期的理由（督查小组批准后生效）。",
+    Action.REFUSE_EXTENSION: "请回复这条消息，写下不同意延期的理由。",
 }
 
 
@@ -599,8 +609,20 @@ async def officer_button(update: Update, context: Context) -> None:
         await _answer(query.answer(str(refused) or texts.STALE_BUTTON, show_alert=True))
         return
     await _answer(query.answer(f"已{ACTION_LABELS[action]}"))
+    if action is Action.APPROVE_EXTENSION:
+        await _drop_buttons(query.message)
+        await refresh_officer_card(context, updated)
+        reason = await asyncio.to_thread(_last_reason, svc, updated, Action.REQUEST_EXTENSION)
+        await tell_resident(context, updated, action.value, reason)
+        return
     await refresh_officer_card(context, updated, card_id=query.message.message_id)
     await tell_resident(context, updated, action.value)
+
+
+def _last_reason(svc: Services, complaint: Complaint, action: Action) -> str:
+    assert complaint.id is not None
+    events = cs.history(svc.engine, complaint.id)
+    return next((e.reason or "" for e in reversed(events) if e.action == action.value), "")
 
 
 async def officer_reply(update: Update, context: Context) -> bool:
@@ -643,9 +665,26 @@ async def officer_reply(update: Update, context: Context) -> bool:
     )
     done = f"{updated.ticket} 已{ACTION_LABELS[action]}。"
     await send_html(context.bot, message.chat_id, text_html(done), reply_to=message.message_id)
-    await refresh_officer_card(context, updated)
+    if action not in CARD_UNCHANGED:
+        await refresh_officer_card(context, updated)
     await tell_resident(context, updated, action.value, change.reason)
+    if action is Action.REQUEST_EXTENSION:
+        await _ask_extension_approval(context, message.chat_id, updated, change.reason)
     return True
+
+
+async def _ask_extension_approval(
+    context: Context, chat_id: int, complaint: Complaint, reason: str
+) -> None:
+    """The supervision group decides: 批准延期 or 不同意 (both checked against roles)."""
+    text = texts.EXTENSION_REQUEST.format(
+        ticket=complaint.ticket, due=_china_date(complaint.due_reply), reason=reason
+    )
+    buttons = [
+        _button(ACTION_LABELS[a], f"o:{a.value}:{complaint.ticket}")
+        for a in (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION)
+    ]
+    await send_html(context.bot, chat_id, text_html(text), Markup([buttons]))
 
 
 async def cancel(update: Update, context: Context) -> None:

@@ -194,6 +194,7 @@ SATISFACTION_LABELS: dict[str, str] = {
     "unsatisfied": "不满意",
 }
 FEEDBACK_THANKS = "感谢您的评价！"
+EXTENSION_REQUEST = "【延期申请】投诉 {ticket}，现答复期限 {due}。理由：{reason}\n请督查小组审批。"
 DEADLINE_REMINDER = "⏰ 投诉 {ticket} 的{which}期限（{due}）已过去 {share}%，请{who}抓紧办理。"
 DUBAN_NOTICE = "【督办】投诉 {ticket} 已超过{which}期限 {days} 个工作日仍未办结，请{who}督办。"
 CLOSED_STILL_UNSATISFIED = "居民重新办理后仍反馈未解决或不满意，请督查小组关注"

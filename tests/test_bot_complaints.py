@@ -297,3 +297,30 @@ def test_sealed_identities_are_visible_only_to_the_supervision_group(
     assert "举报人" in wait_text(api, SUPERVISOR, "办理记录")
     api.send_text(f"/ticket {ticket}", chat_id=STRANGER, user_id=STRANGER)
     wait_text(api, STRANGER, "权限")
+
+
+def test_an_extension_is_requested_on_the_card_and_approved_by_supervision(
+    api: FakeBotApi, start_bot: StartBot, bot_desk: Desk
+) -> None:
+    start_bot()
+    ticket = file_complaint(api)
+    wait_text(api, GROUP, ticket)
+    card = api.bot_messages(GROUP)[0].message_id
+    api.press(GROUP, "认领", user_id=HANDLER, message_id=card)
+    api.wait_for(lambda: "申请延期" in api.buttons(GROUP, card))
+    api.press(GROUP, "申请延期", user_id=HANDLER, message_id=card)
+    prompt = message_with(api, GROUP, "申请延期的理由")
+    api.send_text(
+        "需要入户调查核实收入", chat_id=GROUP, user_id=HANDLER, chat_type="group", reply_to=prompt
+    )
+    request = message_with(api, GROUP, "【延期申请】")
+    assert bot_desk.engine is not None
+    before = cs.get(bot_desk.engine, ticket).due_reply
+    api.press(GROUP, "批准延期", user_id=HANDLER, message_id=request)
+    api.wait_for(lambda: any("权限" in (a.get("text") or "") for a in api.callback_answers))
+    api.press(GROUP, "批准延期", user_id=SUPERVISOR, message_id=request)
+    notice = wait_text(api, RESIDENT, "延至")
+    assert "需要入户调查核实收入" in notice
+    after = cs.get(bot_desk.engine, ticket)
+    assert after.extension_used and after.due_reply > before
+    assert "申请延期" not in api.buttons(GROUP, card) or after.extension_used
