@@ -687,6 +687,45 @@ async def _ask_extension_approval(
     await send_html(context.bot, chat_id, text_html(text), Markup([buttons]))
 
 
+async def intake(update: Update, context: Context) -> None:
+    """/intake [phone] what happened — a hotline officer registers a phone or walk-in complaint.
+
+    Same queue, ticket numbers and time limits; the resident has no chat, so the
+    officer follows up by phone and records the outcome when closing.
+    """
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    svc = services(context)
+    roles = svc.staff.roles(user.id)
+    if not roles & {Role.HOTLINE, Role.SUPERVISOR, Role.LEADER}:
+        log.warning("refused /intake from user %s", user.id)
+        await send_html(context.bot, message.chat_id, text_html(texts.NOT_ALLOWED))
+        return
+    words = list(context.args or [])
+    phone = None
+    if words and PHONE.match(words[0]):
+        phone = words.pop(0)
+    summary = " ".join(words).strip()
+    if len(summary) < 5:
+        await send_html(context.bot, message.chat_id, text_html(texts.INTAKE_USAGE))
+        return
+    submission = cs.Submission(summary=summary[:2000], channel="phone", contact_phone=phone)
+    key = f"tg:{message.chat_id}:msg:{message.message_id}"
+    complaint, _ = await asyncio.to_thread(
+        cs.submit, svc.engine, submission, key=key, calendar=svc.calendar, policy=svc.policy
+    )
+    note(kind="intake", ticket=complaint.ticket)
+    reply = texts.INTAKE_REGISTERED.format(
+        ticket=complaint.ticket,
+        claim_due=_china_date(complaint.due_claim),
+        reply_due=_china_date(complaint.due_reply),
+    )
+    await send_html(context.bot, message.chat_id, text_html(reply), reply_to=message.message_id)
+    if complaint.officer_card_id is None:
+        await post_officer_card(context, complaint)
+
+
 async def cancel(update: Update, context: Context) -> None:
     """/cancel: drop the complaint being written, at any step."""
     chat = update.effective_chat
@@ -817,6 +856,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler(["status", "mycomplaints"], status))
     application.add_handler(CommandHandler("cancel", cancel))
     application.add_handler(CommandHandler("queue", queue))
+    application.add_handler(CommandHandler("intake", intake))
     application.add_handler(CommandHandler("ticket", ticket))
     application.add_handler(CallbackQueryHandler(intake_button, pattern=r"^k:"))
     application.add_handler(CallbackQueryHandler(officer_button, pattern=r"^o:"))

@@ -194,6 +194,11 @@ SATISFACTION_LABELS: dict[str, str] = {
     "unsatisfied": "不满意",
 }
 FEEDBACK_THANKS = "感谢您的评价！"
+INTAKE_USAGE = "用法：/intake [联系电话] 投诉内容，例如：/intake 13800000000 低保申请两个月没有答复"
+INTAKE_REGISTERED = (
+    "已登记电话投诉，编号 {ticket}。认领期限 {claim_due}，答复期限 {reply_due}。"
+    "办结时请写明回访结果。"
+)
 EXTENSION_REQUEST = "【延期申请】投诉 {ticket}，现答复期限 {due}。理由：{reason}\n请督查小组审批。"
 DEADLINE_REMINDER = "⏰ 投诉 {ticket} 的{which}期限（{due}）已过去 {share}%，请{who}抓紧办理。"
 DUBAN_NOTICE = "【督办】投诉 {ticket} 已超过{which}期限 {days} 个工作日仍未办结，请{who}督办。"

@@ -324,3 +324,20 @@ def test_an_extension_is_requested_on_the_card_and_approved_by_supervision(
     after = cs.get(bot_desk.engine, ticket)
     assert after.extension_used and after.due_reply > before
     assert "申请延期" not in api.buttons(GROUP, card) or after.extension_used
+
+
+def test_hotline_officers_register_phone_complaints(
+    api: FakeBotApi, start_bot: StartBot, bot_desk: Desk
+) -> None:
+    start_bot(hotline_officers="401")
+    api.send_text("/intake 13912345678 殡仪馆收费不公示", chat_id=401, user_id=401)
+    registered = wait_text(api, 401, "已登记电话投诉")
+    found = TICKET.search(registered)
+    assert found
+    card = wait_text(api, GROUP, found.group(0))
+    assert "phone" in card and "13912345678" not in card
+    api.send_text("/intake 13912345678 冒充的登记", chat_id=STRANGER, user_id=STRANGER)
+    wait_text(api, STRANGER, "权限")
+    assert bot_desk.engine is not None
+    (complaint,) = cs.listing(bot_desk.engine)
+    assert complaint.channel == "phone" and complaint.chat_id is None
