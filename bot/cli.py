@@ -520,6 +520,19 @@ def cmd_complaints_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_complaints_erase(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge import complaint_store
+
+    with _session(settings) as session:
+        engine = session.get_bind()
+    days = settings.retention_days if args.older_than_days is None else args.older_than_days
+    erased = complaint_store.erase_personal_data(engine, older_than=dt.timedelta(days=days))
+    print(f"已删除 {len(erased)} 件办结超过 {days} 天的投诉中的个人信息。")
+    for ticket in erased:
+        print(f"  {ticket}")
+    return 0
+
+
 # -- wiring ----------------------------------------------------------------------------------
 
 
@@ -633,6 +646,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ticket")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_complaints_show)
+    p = comp.add_parser(
+        "erase", help="erase personal data of complaints closed before the retention period"
+    )
+    p.add_argument("--older-than-days", type=int, help="default: SUNSHINE_RETENTION_DAYS")
+    p.set_defaults(func=cmd_complaints_erase)
 
     p = sub.add_parser("run", help="run the Telegram bot (polling)")
     p.set_defaults(func=cmd_run)

@@ -23,6 +23,7 @@ supervisors                SUNSHINE_SUPERVISORS                (督查小组 use
 supervision_leader         SUNSHINE_SUPERVISION_LEADER         (督查小组组长 user id)
 officers_chat_id           SUNSHINE_OFFICERS_CHAT_ID           (the officers' group chat id)
 deadline_scan_seconds      SUNSHINE_DEADLINE_SCAN_SECONDS      60 (how often reminders are due)
+retention_days             SUNSHINE_RETENTION_DAYS             1095 (ours; the bureau decides)
 =========================  ==================================  ==========================
 
 Values in the real environment win over those in `.env`.
@@ -56,6 +57,7 @@ class Settings:
     supervision_leader: str = ""
     officers_chat_id: str = ""
     deadline_scan_seconds: float = 60.0
+    retention_days: int = 1095
 
     @classmethod
     def from_env(
@@ -88,4 +90,5 @@ class Settings:
             supervision_leader=values.get("SUNSHINE_SUPERVISION_LEADER") or "",
             officers_chat_id=values.get("SUNSHINE_OFFICERS_CHAT_ID") or "",
             deadline_scan_seconds=float(values.get("SUNSHINE_DEADLINE_SCAN_SECONDS") or 60),
+            retention_days=int(values.get("SUNSHINE_RETENTION_DAYS") or 1095),
         )

@@ -370,3 +370,42 @@ def annotate(
         if unreachable:
             row.unreachable = row.flagged = True
         session.commit()
+
+
+ERASED = "（个人信息已按保存期限删除）"
+
+
+def erase_personal_data(
+    engine: Engine, *, older_than: dt.timedelta, now: dt.datetime | None = None
+) -> list[str]:
+    """Erase the personal data of complaints closed (or withdrawn) before the retention period.
+
+    The ticket, category, dates and states stay, so reports keep their counts;
+    what the resident wrote, who they are and how to reach them goes, and so do
+    the free-text reasons in the audit trail, which may quote them.
+    """
+    cutoff = (now or utcnow()) - older_than
+    erased: list[str] = []
+    with db.session(engine) as session:
+        rows = session.exec(
+            select(Complaint).where(
+                col(Complaint.state).in_([State.CLOSED.value, State.WITHDRAWN.value]),
+                col(Complaint.closed_at) < cutoff,
+                col(Complaint.erased_at).is_(None),
+            )
+        ).all()
+        for row in rows:
+            row.summary = ERASED
+            row.named_office = row.happened = row.contact_phone = row.resident_name = None
+            row.photos = []
+            row.chat_id = row.user_id = None
+            row.draft_reply = row.reply_text = row.result = None
+            row.erased_at = now or utcnow()
+            for event in session.exec(
+                select(ComplaintEvent).where(ComplaintEvent.complaint_id == row.id)
+            ).all():
+                if event.reason:
+                    event.reason = ERASED
+            erased.append(row.ticket)
+        session.commit()
+    return erased

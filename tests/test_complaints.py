@@ -262,3 +262,25 @@ def test_cli_lists_and_shows_complaints(
     assert [h["action"] for h in shown["history"]] == ["submit", "claim"]
     assert "13812345678" not in json.dumps(shown, ensure_ascii=False)
     assert main(["complaints", "show", "TS00000000-0000"]) == 1
+
+
+def test_personal_data_is_erased_after_the_retention_period(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    t = _submit(engine).ticket
+    _act(engine, t, Action.CLAIM, Role.HANDLER, reason="")
+    _act(engine, t, Action.NOTE, Role.HANDLER, reason="居民电话13812345678，住三队")
+    _act(engine, t, Action.DRAFT_REPLY, Role.HANDLER, reply="已办理。")
+    _act(engine, t, Action.APPROVE_REPLY, Role.SUPERVISOR)
+    _act(engine, t, Action.CLOSE, Role.RESIDENT, result="满意")
+    open_one = _submit(engine, "still-open").ticket
+    monkeypatch.setenv("DATABASE_URL", str(engine.url))
+    assert main(["complaints", "erase", "--older-than-days", "0"]) == 0
+    assert t in capsys.readouterr().out
+    erased = cs.get(engine, t)
+    assert erased.summary == cs.ERASED and erased.contact_phone is None
+    assert erased.user_id is None and erased.resident_name is None and erased.erased_at
+    assert erased.state == "closed" and erased.category == "dibao"  # counts survive
+    reasons = [e.reason for e in cs.history(engine, erased.id or 0) if e.reason]
+    assert reasons and all(r == cs.ERASED for r in reasons)
+    assert cs.get(engine, open_one).contact_phone == "13812345678"
