@@ -14,6 +14,8 @@ Examples:
   sunshine run                                   the Telegram bot (TELEGRAM_BOT_TOKEN)
   sunshine qr dibao -o dibao.png                 a QR code that opens an entry in the bot
   sunshine feedback --unhelpful                  residents' 👎 on answers, with comments
+  sunshine complaints list --json | complaints show TS20261125-0001 | complaints erase
+  sunshine report --month 2026-11 --xlsx 2026-11.xlsx
 """
 
 from __future__ import annotations
@@ -533,6 +535,25 @@ def cmd_complaints_erase(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge import reports
+    from knowledge.workdays import WorkCalendar
+
+    with _session(settings) as session:
+        engine = session.get_bind()
+    month = args.month or dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    try:
+        report = reports.monthly_report(engine, month, calendar=WorkCalendar.load())
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    if args.xlsx:
+        reports.write_workbook(report, Path(args.xlsx))
+        print(f"已写入 {args.xlsx}")
+    else:
+        print(reports.report_text(report))
+    return 0
+
+
 # -- wiring ----------------------------------------------------------------------------------
 
 
@@ -651,6 +672,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--older-than-days", type=int, help="default: SUNSHINE_RETENTION_DAYS")
     p.set_defaults(func=cmd_complaints_erase)
+
+    p = sub.add_parser(
+        "report",
+        help="the monthly complaint report (简报)",
+        epilog="Example: sunshine report --month 2026-11 --xlsx 2026-11.xlsx",
+    )
+    p.add_argument("--month", help="YYYY-MM (default: this month)")
+    p.add_argument("--xlsx", metavar="FILE", help="write the workbook instead of printing")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("run", help="run the Telegram bot (polling)")
     p.set_defaults(func=cmd_run)

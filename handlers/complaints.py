@@ -24,7 +24,7 @@ from handlers.render import text_html
 from handlers.send import Context, send_html, telegram_call
 from handlers.services import Services, note, services
 from knowledge import complaint_store as cs
-from knowledge import deadlines, drafts, texts
+from knowledge import deadlines, drafts, reports, texts
 from knowledge.complaints import (
     ACTION_LABELS,
     RULES,
@@ -726,6 +726,32 @@ async def intake(update: Update, context: Context) -> None:
         await post_officer_card(context, complaint)
 
 
+async def report(update: Update, context: Context) -> None:
+    """/report [YYYY-MM] for the supervision group: the monthly figures and a chart."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    svc = services(context)
+    if not svc.staff.roles(user.id) & {Role.SUPERVISOR, Role.LEADER}:
+        log.warning("refused /report from user %s", user.id)
+        await send_html(context.bot, chat.id, text_html(texts.NOT_ALLOWED))
+        return
+    month = (context.args or [dt.datetime.now(dt.UTC).strftime("%Y-%m")])[0]
+    try:
+        monthly = await asyncio.to_thread(
+            reports.monthly_report, svc.engine, month, calendar=svc.calendar
+        )
+    except ValueError:
+        await send_html(context.bot, chat.id, text_html(texts.REPORT_USAGE))
+        return
+    await send_html(context.bot, chat.id, text_html(reports.report_text(monthly)))
+    chart = await asyncio.to_thread(reports.report_chart, monthly)
+    await telegram_call(
+        functools.partial(context.bot.send_photo, chat.id, chart, caption=f"投诉办理月报 {month}")
+    )
+    note(kind="report", month=month)
+
+
 async def cancel(update: Update, context: Context) -> None:
     """/cancel: drop the complaint being written, at any step."""
     chat = update.effective_chat
@@ -857,6 +883,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("cancel", cancel))
     application.add_handler(CommandHandler("queue", queue))
     application.add_handler(CommandHandler("intake", intake))
+    application.add_handler(CommandHandler("report", report))
     application.add_handler(CommandHandler("ticket", ticket))
     application.add_handler(CallbackQueryHandler(intake_button, pattern=r"^k:"))
     application.add_handler(CallbackQueryHandler(officer_button, pattern=r"^o:"))

@@ -194,6 +194,7 @@ SATISFACTION_LABELS: dict[str, str] = {
     "unsatisfied": "不满意",
 }
 FEEDBACK_THANKS = "感谢您的评价！"
+REPORT_USAGE = "用法：/report 2026-11（不写月份则为本月）"
 INTAKE_USAGE = "用法：/intake [联系电话] 投诉内容，例如：/intake 13800000000 低保申请两个月没有答复"
 INTAKE_REGISTERED = (
     "已登记电话投诉，编号 {ticket}。认领期限 {claim_due}，答复期限 {reply_due}。"

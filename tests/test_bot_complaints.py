@@ -341,3 +341,23 @@ def test_hotline_officers_register_phone_complaints(
     assert bot_desk.engine is not None
     (complaint,) = cs.listing(bot_desk.engine)
     assert complaint.channel == "phone" and complaint.chat_id is None
+
+
+def test_the_supervision_group_gets_the_monthly_report(
+    api: FakeBotApi, start_bot: StartBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = start_bot()
+    ticket = file_complaint(api)
+    month = f"{ticket[2:6]}-{ticket[6:8]}"
+    api.send_text(f"/report {month}", chat_id=SUPERVISOR, user_id=SUPERVISOR)
+    text = wait_text(api, SUPERVISOR, "1")
+    assert "13812345678" not in text
+    api.wait_for(lambda: any(m.photo for m in api.bot_messages(SUPERVISOR)))
+    api.send_text(f"/report {month}", chat_id=HANDLER, user_id=HANDLER)
+    wait_text(api, HANDLER, "权限")
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", str(bot.services.engine.url))
+    out = tmp_path / "report.xlsx"
+    assert main(["report", "--month", month, "--xlsx", str(out)]) == 0
+    assert out.stat().st_size > 0
