@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.inbox import DurableUpdateQueue, InboxApplication, PerChatProcessor, replay
 from bot.transport import AiohttpRequest
 from handlers import complaints, resident
+from handlers.outbox_sender import send_outbox
 from handlers.services import KEY, Services
 from knowledge import inbox, texts
 from knowledge.charts import ChartCache, ChartError
@@ -101,6 +102,7 @@ async def _post_init(application: AnyApplication) -> None:
     svc.background.append(
         loop.create_task(complaints.watch_deadlines(application, svc.deadline_scan_seconds))
     )
+    svc.background.append(loop.create_task(send_outbox(application, svc.outbox_wake)))
 
 
 async def _warm_charts(svc: Services) -> None:

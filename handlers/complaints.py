@@ -24,7 +24,7 @@ from handlers.render import text_html
 from handlers.send import Context, send_html, telegram_call
 from handlers.services import Services, note, services
 from knowledge import complaint_store as cs
-from knowledge import deadlines, drafts, reports, texts
+from knowledge import deadlines, drafts, outbox, reports, texts
 from knowledge.complaints import (
     ACTION_LABELS,
     RULES,
@@ -307,9 +307,19 @@ async def _acknowledge(context: Context, complaint: Complaint) -> None:
         claim_due=_china_date(complaint.due_claim),
         reply_due=_china_date(complaint.due_reply),
     )
-    await send_html(context.bot, complaint.chat_id, text_html(ack))
-    if complaint.officer_card_id is None:
-        await post_officer_card(context, complaint)
+    svc = services(context)
+    # Through the outbox, keyed by ticket: a replayed confirmation queues nothing twice,
+    # and a send that fails is retried until it is delivered.
+    await asyncio.to_thread(
+        outbox.post,
+        svc.engine,
+        complaint.chat_id,
+        text_html(ack)[0],
+        kind="ack",
+        ticket=complaint.ticket,
+        key=f"ack:{complaint.ticket}",
+    )
+    await post_officer_card(context, complaint)
 
 
 # -- resident: status --------------------------------------------------------------------
@@ -371,24 +381,29 @@ async def tell_resident(
         reply=complaint.reply_text or "",
     )
     markup = _feedback_markup(complaint.ticket, "solved") if step == "approve_reply" else None
-    try:
-        await send_html(context.bot, complaint.chat_id, text_html(text), markup)
-        if complaint.status_message_id:
-            try:
-                await telegram_call(
-                    lambda: context.bot.edit_message_text(
-                        text_html(status_text(complaint))[0],
-                        chat_id=complaint.chat_id,
-                        message_id=complaint.status_message_id,
-                        parse_mode=ParseMode.HTML,
-                    )
+    await asyncio.to_thread(
+        outbox.post,
+        svc.engine,
+        complaint.chat_id,
+        text_html(text)[0],
+        kind="notice",
+        markup=markup.to_dict() if markup else None,
+        ticket=complaint.ticket,
+        key=f"{complaint.ticket}:{step}:{complaint.updated_at.isoformat()}",
+    )
+    svc.outbox_wake.set()
+    if complaint.status_message_id:
+        try:
+            await telegram_call(
+                lambda: context.bot.edit_message_text(
+                    text_html(status_text(complaint))[0],
+                    chat_id=complaint.chat_id,
+                    message_id=complaint.status_message_id,
+                    parse_mode=ParseMode.HTML,
                 )
-            except BadRequest as exc:
-                log.info("status card of %s not edited: %s", complaint.ticket, exc)
-    except Forbidden:
-        # The resident blocked the bot: the hotline follows up by phone.
-        await asyncio.to_thread(cs.annotate, svc.engine, complaint.ticket, unreachable=True)
-        log.warning("resident of %s unreachable (blocked the bot)", complaint.ticket)
+            )
+        except (BadRequest, Forbidden) as exc:
+            log.info("status card of %s not edited: %s", complaint.ticket, exc)
 
 
 def _feedback_markup(ticket: str, question: str) -> Markup:
@@ -524,17 +539,23 @@ def _sources(action: Action) -> frozenset[State]:
 
 
 async def post_officer_card(context: Context, complaint: Complaint) -> None:
+    """Queue the complaint's card for the officers' group (once per ticket)."""
     svc = services(context)
     chat_id = svc.staff.officers_chat_id
     if chat_id is None:
         log.warning("no SUNSHINE_OFFICERS_CHAT_ID: complaint %s not posted", complaint.ticket)
-        return
-    sent = await send_html(
-        context.bot, chat_id, text_html(officer_card_text(complaint)), officer_markup(complaint)
-    )
-    await asyncio.to_thread(
-        cs.annotate, svc.engine, complaint.ticket, officer_card_id=sent.message_id
-    )
+    else:
+        await asyncio.to_thread(
+            outbox.post,
+            svc.engine,
+            chat_id,
+            text_html(officer_card_text(complaint))[0],
+            kind="card",
+            markup=officer_markup(complaint).to_dict(),
+            ticket=complaint.ticket,
+            key=f"card:{complaint.ticket}",
+        )
+    svc.outbox_wake.set()
 
 
 async def refresh_officer_card(
@@ -839,15 +860,20 @@ async def watch_deadlines(
             if chat_id is not None:
                 for notice in await asyncio.to_thread(deadlines.pending, svc.engine, svc.calendar):
                     text = notice_text(notice, svc.staff.leader)
-                    await telegram_call(
-                        functools.partial(
-                            application.bot.send_message, chat_id, text, parse_mode=ParseMode.HTML
-                        )
+                    await asyncio.to_thread(
+                        outbox.post,
+                        svc.engine,
+                        chat_id,
+                        text,
+                        kind="reminder",
+                        ticket=notice.ticket,
+                        key=notice.key,
                     )
                     await asyncio.to_thread(deadlines.mark_sent, svc.engine, notice)
-                    log.info("%s for %s sent", notice.kind, notice.ticket)
-        except TelegramError:
-            log.exception("deadline notices not sent; trying again later")
+                    log.info("%s for %s queued", notice.kind, notice.ticket)
+                svc.outbox_wake.set()
+        except Exception:  # the watcher must outlive any single failure
+            log.exception("deadline notices not queued; trying again later")
         await asyncio.sleep(every)
 
 

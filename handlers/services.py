@@ -33,6 +33,8 @@ class Services:
     policy: Policy = field(default_factory=Policy)
     staff: Staff = field(default_factory=Staff)
     deadline_scan_seconds: float = 60.0
+    # Set whenever something is queued in the outbox, so the sender need not poll.
+    outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
     # Telegram file ids of charts already uploaded, by chart key: a chart is sent once.
     chart_file_ids: dict[str, str] = field(default_factory=dict)
     background: list[asyncio.Task[None]] = field(default_factory=list)

@@ -214,3 +214,30 @@ class ComplaintNotice(SQLModel, table=True):
     complaint_id: int = Field(foreign_key="complaint.id", index=True)
     kind: str = Field(max_length=20)
     sent_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to Telegram, stored before it is sent and kept until it was.
+
+    Complaint messages (acknowledgements, officers' cards, notices) are written
+    here in the same transaction as the change they report, and a sender sends
+    them at least once, retrying and pacing itself, so a failed send is retried
+    rather than lost.
+    """
+
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str | None = Field(default=None, max_length=160, unique=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    reply_markup: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    kind: str = Field(max_length=20)  # ack, card, notice, reminder
+    ticket: str | None = Field(default=None, max_length=20)
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    sent_at: dt.datetime | None = Field(default=None, index=True)
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    dead: bool = False  # refused for good (blocked, bad request): not retried
+    last_error: str | None = Field(default=None, sa_column=Column(Text))

@@ -194,6 +194,8 @@ SATISFACTION_LABELS: dict[str, str] = {
     "unsatisfied": "不满意",
 }
 FEEDBACK_THANKS = "感谢您的评价！"
+DIGEST_HEADING = "【汇总】以下通知因群消息较多合并发送："
+PHONE_FOLLOW_UP = "【电话回访】投诉 {ticket} 的居民已屏蔽机器人，消息无法送达，请按登记电话回访。"
 REPORT_USAGE = "用法：/report 2026-11（不写月份则为本月）"
 INTAKE_USAGE = "用法：/intake [联系电话] 投诉内容，例如：/intake 13800000000 低保申请两个月没有答复"
 INTAKE_REGISTERED = (

@@ -438,6 +438,8 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.confirmed_offsets: list[int] = []
         self.callback_answers: list[JsonDict] = []
+        # Chats whose user blocked the bot: sendMessage there answers 403.
+        self.blocked: set[int] = set()
         self.server_errors: list[Exception] = []
         self.on_get_updates: Callable[[int], None] | None = None
         self._lock = threading.RLock()
@@ -1141,6 +1143,8 @@ class FakeBotApi:
         return payload
 
     async def _send_message(self, params: JsonDict) -> JsonDict:
+        if params.get("chat_id") in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
         chat = self._chat_for_bot(params)
         text = params.get("text")
         visible, entities = self._parse(text, params.get("parse_mode"), "message text", TEXT_LIMIT)

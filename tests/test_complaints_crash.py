@@ -112,7 +112,7 @@ def test_killed_at_each_point_every_confirmed_complaint_exists_once(
 
     # 3. While the acknowledgement is being sent (Telegram answers 429, retry in 30 s).
     _up_to_confirmation(api, 3003)
-    api.fail_next("sendMessage", times=1, retry_after=30)
+    api.fail_next("sendMessage", times=1, retry_after=3)
     api.press(3003, "✅ 确认提交")
     confirmed.append(3003)
     api.wait_for(

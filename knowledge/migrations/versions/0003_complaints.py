@@ -1,8 +1,8 @@
-"""complaints: tickets, audit trail, ticket numbers, drafts, officer prompts, notices
+"""complaints: tickets, audit trail, ticket numbers, drafts, officer prompts, notices, outbox
 
 Revision ID: 0003_complaints
 Revises: 0002_bot
-Create Date: 2026-11-25 08:15:57.728484
+Create Date: 2026-11-25 08:19:26.756599
 """
 
 from __future__ import annotations
@@ -89,6 +89,31 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("chat_id", "message_id"),
     )
     op.create_table(
+        "outbox_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=160), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("reply_markup", sa.JSON(), nullable=True),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("ticket", sa.String(length=20), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("message_id", sa.BigInteger(), nullable=True),
+        sa.Column("dead", sa.Boolean(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
+    )
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outbox_message_next_attempt_at"), ["next_attempt_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_outbox_message_sent_at"), ["sent_at"], unique=False)
+
+    op.create_table(
         "ticket_sequence",
         sa.Column("day", sa.String(length=8), nullable=False),
         sa.Column("last", sa.Integer(), nullable=False),
@@ -146,6 +171,11 @@ def downgrade() -> None:
 
     op.drop_table("complaint_event")
     op.drop_table("ticket_sequence")
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_message_sent_at"))
+        batch_op.drop_index(batch_op.f("ix_outbox_message_next_attempt_at"))
+
+    op.drop_table("outbox_message")
     op.drop_table("officer_prompt")
     op.drop_table("complaint_draft")
     with op.batch_alter_table("complaint", schema=None) as batch_op:

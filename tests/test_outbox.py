@@ -1,0 +1,83 @@
+"""The outbox: complaint messages are stored, sent at least once, retried, paced in groups."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from handlers.outbox_sender import GroupPace
+from knowledge import complaint_store as cs
+from knowledge import db, outbox
+from knowledge.desk import Desk, prepare_database
+from tests.bot_harness import BotThread, bot_settings
+from tests.fake_telegram import FakeBotApi
+from tests.test_bot_complaints import GROUP, RESIDENT, STAFF, file_complaint, wait_text
+
+
+def test_group_pace_allows_twenty_a_minute() -> None:
+    pace = GroupPace()
+    assert pace.room(GROUP, 0.0) == 20
+    for i in range(20):
+        pace.used(GROUP, float(i))
+    assert pace.room(GROUP, 30.0) == 0
+    assert pace.room(GROUP, 61.0) == 2  # the first two left the window
+    assert pace.room(RESIDENT, 30.0) > 1000  # private chats are not paced here
+
+
+def test_a_key_queues_a_message_once(engine: object) -> None:
+    for _ in range(3):
+        outbox.post(engine, 1, "你好", kind="notice", key="same")  # type: ignore[arg-type]
+    assert outbox.backlog(engine) == 1  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+def bot(api: FakeBotApi, desk: Desk, tmp_path: Path) -> Iterator[BotThread]:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    prepare_database(engine)
+    running = BotThread(bot_settings(api, tmp_path, **STAFF), desk=desk.using(engine)).start()
+    yield running
+    running.stop()
+
+
+def test_a_failed_send_is_retried_not_lost(api: FakeBotApi, bot: BotThread) -> None:
+    ticket = file_complaint(api)
+    wait_text(api, GROUP, ticket)
+    api.press(GROUP, "认领", user_id=501)
+    api.fail_next("sendMessage", times=2, retry_after=1)
+    wait_text(api, RESIDENT, "已分派给", timeout=15)
+    api.wait_for(lambda: outbox.backlog(bot.services.engine) == 0)
+
+
+def test_a_resident_who_blocked_the_bot_gets_a_phone_follow_up(
+    api: FakeBotApi, bot: BotThread
+) -> None:
+    ticket = file_complaint(api)
+    wait_text(api, GROUP, ticket)
+    api.blocked.add(RESIDENT)
+    api.press(GROUP, "认领", user_id=501)
+    wait_text(api, GROUP, "电话回访")
+    complaint = cs.get(bot.services.engine, ticket)
+    assert complaint.unreachable and complaint.flagged
+
+
+def test_a_busy_group_gets_a_digest_within_twenty_messages_a_minute(
+    api: FakeBotApi, bot: BotThread
+) -> None:
+    for i in range(30):
+        outbox.post(bot.services.engine, GROUP, f"第{i}条提醒", kind="reminder", key=f"r{i}")
+    bot.services.outbox_wake.set()
+    api.wait_for(lambda: outbox.backlog(bot.services.engine) == 0, timeout=15)
+    time.sleep(0.2)
+    posted = [m.text or "" for m in api.bot_messages(GROUP)]
+    assert len(posted) <= 20
+    assert any("汇总" in text for text in posted)
+    assert all(any(f"第{i}条提醒" in text for text in posted) for i in range(30))
