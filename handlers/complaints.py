@@ -379,8 +379,13 @@ async def tell_resident(
         due=_china_date(complaint.due_reply),
         reason=reason or "—",
         reply=complaint.reply_text or "",
+        review_days=svc.policy.limits(complaint.category).review_window_days,
     )
-    markup = _feedback_markup(complaint.ticket, "solved") if step == "approve_reply" else None
+    markup = None
+    if step == "approve_reply":
+        markup = _feedback_markup(complaint.ticket, "solved")
+    elif step == "close":
+        markup = Markup([[_button(texts.BUTTON_REVIEW, f"f:r:1:{complaint.ticket}")]])
     await asyncio.to_thread(
         outbox.post,
         svc.engine,
@@ -459,6 +464,12 @@ async def feedback_button(update: Update, context: Context) -> None:
                 text_html(texts.FEEDBACK_SATISFIED),
                 _feedback_markup(ticket, "satisfied"),
             )
+        elif question == "r":
+            reviewed = await _act(svc, ticket, Action.REVIEW, actor, cs.Change())
+            await _answer(query.answer(texts.FEEDBACK_THANKS))
+            await _drop_buttons(query.message)
+            await tell_resident(context, reviewed, "review")
+            await refresh_officer_card(context, reviewed, "居民申请复核，请督查小组关注")
         elif question == "m" and value in texts.SATISFACTION_LABELS:
             updated = await _act(svc, ticket, Action.FEEDBACK, actor, cs.Change(satisfaction=value))
             await _answer(query.answer(texts.FEEDBACK_THANKS))

@@ -181,7 +181,10 @@ STEP_NOTICES: dict[str, str] = {
     "approve_reply": "您的投诉 {ticket} 已有答复：\n\n{reply}",
     "reopen": "已为您重新办理投诉 {ticket}，新的答复期限为 {due}。",
     "review": "已受理您对投诉 {ticket} 的复核申请，新的答复期限为 {due}。",
-    "close": "您的投诉 {ticket} 已办结。感谢您的监督！",
+    "close": (
+        "您的投诉 {ticket} 已办结。感谢您的监督！"
+        "如对结果有异议，可在 {review_days} 天内申请复核（一次）。"
+    ),
     "withdraw": "您的投诉 {ticket} 已撤回。",
 }
 FEEDBACK_SOLVED = "问题解决了吗？"
@@ -194,6 +197,7 @@ SATISFACTION_LABELS: dict[str, str] = {
     "unsatisfied": "不满意",
 }
 FEEDBACK_THANKS = "感谢您的评价！"
+BUTTON_REVIEW = "申请复核"
 DIGEST_HEADING = "【汇总】以下通知因群消息较多合并发送："
 PHONE_FOLLOW_UP = "【电话回访】投诉 {ticket} 的居民已屏蔽机器人，消息无法送达，请按登记电话回访。"
 REPORT_USAGE = "用法：/report 2026-11（不写月份则为本月）"

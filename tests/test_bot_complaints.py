@@ -365,3 +365,72 @@ def test_the_supervision_group_gets_the_monthly_report(
     out = tmp_path / "report.xlsx"
     assert main(["report", "--month", month, "--xlsx", str(out)]) == 0
     assert out.stat().st_size > 0
+
+
+def test_transfer_note_queue_and_review_through_the_bot(
+    api: FakeBotApi, start_bot: StartBot, bot_desk: Desk
+) -> None:
+    start_bot()
+    ticket = file_complaint(api)
+    wait_text(api, GROUP, ticket)
+    card = api.bot_messages(GROUP)[0].message_id
+    api.press(GROUP, "认领", user_id=HANDLER, message_id=card)
+    api.wait_for(lambda: "转办" in api.buttons(GROUP, card) and "回复" in api.buttons(GROUP, card))
+    api.press(GROUP, "内部备注", user_id=HANDLER, message_id=card)
+    prompt = message_with(api, GROUP, "内部备注")
+    api.send_text(
+        "已电话联系村委会", chat_id=GROUP, user_id=HANDLER, chat_type="group", reply_to=prompt
+    )
+    wait_text(api, GROUP, "已内部备注")
+    api.press(GROUP, "转办", user_id=HANDLER, message_id=card)
+    prompt = message_with(api, GROUP, "转办给哪个科室")
+    api.send_text(
+        "殡葬管理所：属殡葬收费问题",
+        chat_id=GROUP,
+        user_id=HANDLER,
+        chat_type="group",
+        reply_to=prompt,
+    )
+    wait_text(api, RESIDENT, "转交殡葬管理所")
+    assert not any("已电话联系村委会" in (m.text or "") for m in api.bot_messages(RESIDENT))
+    api.send_text("/queue", chat_id=HANDLER, user_id=HANDLER)
+    assert ticket in wait_text(api, HANDLER, "待办投诉")
+    reply_and_approve(api, "已退还多收的费用。")
+    api.press(RESIDENT, "解决")
+    wait_text(api, RESIDENT, "满意吗")
+    api.press(RESIDENT, "满意")
+    wait_text(api, RESIDENT, "申请复核")
+    api.press(RESIDENT, "申请复核")
+    wait_text(api, RESIDENT, "复核申请")
+    assert bot_desk.engine is not None
+    complaint = cs.get(bot_desk.engine, ticket)
+    assert complaint.state == "reopened" and complaint.review_used
+    assert complaint.responsible_office == "殡葬管理所"
+    events = cs.history(bot_desk.engine, complaint.id or 0)
+    note = next(e for e in events if e.action == "note")
+    assert note.reason == "已电话联系村委会" and not note.public
+
+
+def test_the_summary_can_be_edited_before_submitting(api: FakeBotApi, start_bot: StartBot) -> None:
+    start_bot()
+    api.send_text("/complain")
+    wait_text(api, RESIDENT, "发生了什么")
+    api.send_text("婚姻登记处工作人员迟到一小时")
+    wait_text(api, RESIDENT, "涉及哪个单位")
+    api.press(RESIDENT, "跳过")
+    wait_text(api, RESIDENT, "什么时候")
+    api.press(RESIDENT, "跳过")
+    wait_text(api, RESIDENT, "有照片")
+    api.press(RESIDENT, "照片发完了")
+    wait_text(api, RESIDENT, "联系电话")
+    api.press(RESIDENT, "跳过")
+    wait_text(api, RESIDENT, "身份方式")
+    api.press(RESIDENT, "匿名")
+    wait_text(api, RESIDENT, "请核对")
+    api.press(RESIDENT, "✏️ 修改")
+    wait_text(api, RESIDENT, "要修改哪一项")
+    api.press(RESIDENT, "发生时间")
+    api.wait_for(lambda: "什么时候" in last_text(api, RESIDENT))
+    api.send_text("11月24日上午")
+    api.wait_for(lambda: "11月24日上午" in last_text(api, RESIDENT))
+    assert "请核对" in last_text(api, RESIDENT)
