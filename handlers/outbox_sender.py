@@ -47,6 +47,10 @@ class GroupPace:
             window.popleft()
         return self.per_minute - len(window)
 
+    def full(self, now: float) -> set[int]:
+        """Groups that have used up this minute's allowance."""
+        return {chat for chat in list(self.sent) if self.room(chat, now) <= 0}
+
     def used(self, chat_id: int, now: float) -> None:
         if chat_id < 0:
             self.sent[chat_id].append(now)
@@ -68,7 +72,8 @@ async def send_outbox(
             await asyncio.wait_for(wake.wait(), timeout=1.0)
         wake.clear()
         try:
-            rows = await asyncio.to_thread(outbox.due, svc.engine)
+            waiting = pace.full(time.monotonic())
+            rows = await asyncio.to_thread(outbox.due, svc.engine, skip_chats=waiting)
             by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
             for row in rows:
                 by_chat[row.chat_id].append(row)

@@ -10,6 +10,7 @@ reminder is queued once however often the code that queues it runs again.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Engine
@@ -62,22 +63,28 @@ def post(
         pass  # the same key queued concurrently: once is enough
 
 
-def due(engine: Engine, *, now: dt.datetime | None = None, limit: int = 100) -> list[OutboxMessage]:
-    """Unsent messages whose time has come, oldest first."""
+def due(
+    engine: Engine,
+    *,
+    now: dt.datetime | None = None,
+    limit: int = 100,
+    skip_chats: Collection[int] = (),
+) -> list[OutboxMessage]:
+    """Unsent messages whose time has come, oldest first.
+
+    `skip_chats` are chats that must wait (a group at its minute's allowance), so
+    their backlog does not starve everyone else's messages.
+    """
     now = now or utcnow()
+    query = select(OutboxMessage).where(
+        col(OutboxMessage.sent_at).is_(None),
+        col(OutboxMessage.dead).is_(False),
+        OutboxMessage.next_attempt_at <= now,
+    )
+    if skip_chats:
+        query = query.where(col(OutboxMessage.chat_id).not_in(list(skip_chats)))
     with db.session(engine) as session:
-        return list(
-            session.exec(
-                select(OutboxMessage)
-                .where(
-                    col(OutboxMessage.sent_at).is_(None),
-                    col(OutboxMessage.dead).is_(False),
-                    OutboxMessage.next_attempt_at <= now,
-                )
-                .order_by(col(OutboxMessage.id))
-                .limit(limit)
-            ).all()
-        )
+        return list(session.exec(query.order_by(col(OutboxMessage.id)).limit(limit)).all())
 
 
 def sent(engine: Engine, ids: list[int], message_id: int | None) -> None:
