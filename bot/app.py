@@ -22,7 +22,7 @@ from bot.transport import AiohttpRequest
 from handlers import complaints, resident
 from handlers.outbox_sender import send_outbox
 from handlers.services import KEY, Services
-from knowledge import inbox, texts
+from knowledge import drafts, inbox, texts
 from knowledge.charts import ChartCache, ChartError
 from knowledge.complaints import parse_staff
 from knowledge.db import make_engine
@@ -94,6 +94,7 @@ async def _post_init(application: AnyApplication) -> None:
     pruned = await asyncio.to_thread(inbox.prune, svc.engine)
     if pruned:
         log.info("pruned %d handled update(s) from the inbox", pruned)
+    svc.draft_chats = await asyncio.to_thread(drafts.chats_with_drafts, svc.engine)
     await replay(application, svc.engine)
     # A plain task: PTB's create_task expects a running application, and this one
     # must not delay start-up; _post_shutdown cancels it if it is still drawing.
@@ -120,6 +121,8 @@ async def _warm_charts(svc: Services) -> None:
 
 async def _post_shutdown(application: AnyApplication) -> None:
     svc: Services = application.bot_data[KEY]
+    if isinstance(application, InboxApplication):
+        await application.flush_done()
     for task in svc.background:
         task.cancel()
     await asyncio.gather(*svc.background, return_exceptions=True)

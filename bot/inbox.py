@@ -69,8 +69,43 @@ async def replay(application: Application[Any, Any, Any, Any, Any, Any], engine:
     return count
 
 
+DONE_FLUSH_SECONDS = 0.02
+
+
 class InboxApplication(Application):  # type: ignore[type-arg]
-    """An Application that marks each stored update done and logs one line for it."""
+    """An Application that marks each stored update done and logs one line for it.
+
+    Done marks are written in small batches (every 20 ms): under load that saves
+    a transaction per update, and a crash in between costs at most a repeated
+    answer for the last few updates, never a lost one.
+    """
+
+    _done: list[int]
+    _flush: asyncio.Task[None] | None = None
+
+    def _mark_done(self, engine: Engine, update_id: int) -> None:
+        if not hasattr(self, "_done"):
+            self._done = []
+        self._done.append(update_id)
+        if self._flush is None or self._flush.done():
+            self._flush = asyncio.get_running_loop().create_task(self._flush_done(engine))
+
+    async def _flush_done(self, engine: Engine) -> None:
+        await asyncio.sleep(DONE_FLUSH_SECONDS)
+        batch, self._done = self._done, []
+        try:
+            inbox.mark_done(engine, *batch)
+        except Exception:  # not marked: replayed after a restart, answered twice at worst
+            log.exception("could not mark %d update(s) done", len(batch))
+
+    async def flush_done(self) -> None:
+        """Write pending done marks now (at shutdown)."""
+        if self._flush is not None and not self._flush.done():
+            self._flush.cancel()
+        queue = self.update_queue
+        if isinstance(queue, DurableUpdateQueue) and getattr(self, "_done", None):
+            batch, self._done = self._done, []
+            inbox.mark_done(queue.engine, *batch)
 
     async def process_update(self, update: object) -> None:
         if not isinstance(update, Update):
@@ -85,7 +120,7 @@ class InboxApplication(Application):  # type: ignore[type-arg]
         finally:
             decision.reset(token)
             if isinstance(queue, DurableUpdateQueue):
-                inbox.mark_done(queue.engine, update.update_id)
+                self._mark_done(queue.engine, update.update_id)
             elapsed = (time.perf_counter() - started) * 1000
             log.info("update %d %s %.1f ms", update.update_id, describe(update, fields), elapsed)
 

@@ -84,6 +84,18 @@ def _china_date(moment: dt.datetime) -> str:
     return f"{last.year}年{last.month}月{last.day}日"
 
 
+async def _save_draft(
+    svc: Services, chat_id: int, user_id: int, step: str, data: dict[str, Any]
+) -> None:
+    await asyncio.to_thread(drafts.save, svc.engine, chat_id, user_id, step, data)
+    svc.draft_chats.add(chat_id)
+
+
+async def _discard_draft(svc: Services, chat_id: int) -> bool:
+    svc.draft_chats.discard(chat_id)
+    return await asyncio.to_thread(drafts.discard, svc.engine, chat_id)
+
+
 # -- resident: intake ------------------------------------------------------------------
 
 
@@ -149,7 +161,7 @@ async def start_intake(update: Update, context: Context) -> None:
     if update.callback_query is not None:
         await _answer(update.callback_query.answer())
     svc = services(context)
-    await asyncio.to_thread(drafts.save, svc.engine, chat.id, user.id, "what", {})
+    await _save_draft(svc, chat.id, user.id, "what", {})
     await _ask(context, chat.id, "what", {})
     note(kind="complaint-start")
 
@@ -160,6 +172,8 @@ async def intake_message(update: Update, context: Context) -> bool:
     if message is None or user is None or message.chat.type != ChatType.PRIVATE:
         return False
     svc = services(context)
+    if message.chat_id not in svc.draft_chats:
+        return False  # most messages: no draft, and no database round trip to learn it
     draft = await asyncio.to_thread(drafts.get, svc.engine, message.chat_id)
     if draft is None or draft.user_id != user.id or draft.step in ("identity", "confirm"):
         return False
@@ -172,7 +186,7 @@ async def intake_message(update: Update, context: Context) -> bool:
         photos = [*data.get("photos", []), message.photo[-1].file_id][:PHOTO_LIMIT]
         data["photos"] = photos
         if len(photos) < PHOTO_LIMIT:
-            await asyncio.to_thread(drafts.save, svc.engine, message.chat_id, user.id, step, data)
+            await _save_draft(svc, message.chat_id, user.id, step, data)
             reply = texts.INTAKE_PHOTO_SAVED.format(count=len(photos))
             await send_html(context.bot, message.chat_id, text_html(reply), _step_markup(step))
             return True
@@ -199,7 +213,7 @@ async def intake_message(update: Update, context: Context) -> bool:
     following = _next_step(step, data)
     if following == "confirm":
         data.pop("editing", None)
-    await asyncio.to_thread(drafts.save, svc.engine, message.chat_id, user.id, following, data)
+    await _save_draft(svc, message.chat_id, user.id, following, data)
     await _ask(context, message.chat_id, following, data)
     return True
 
@@ -237,7 +251,7 @@ async def intake_button(update: Update, context: Context) -> None:
     await _answer(query.answer())
     note(kind="complaint-button", data=data_str)
     if data_str == "k:cancel":
-        await asyncio.to_thread(drafts.discard, svc.engine, chat_id)
+        await _discard_draft(svc, chat_id)
         await send_html(context.bot, chat_id, text_html(texts.INTAKE_CANCELLED))
         return
     if data_str == "k:skip" and (step in OPTIONAL or step == "photos"):
@@ -267,7 +281,7 @@ async def intake_button(update: Update, context: Context) -> None:
         return  # a button from an earlier step: the draft has moved on
     if following == "confirm":
         data.pop("editing", None)
-    await asyncio.to_thread(drafts.save, svc.engine, chat_id, user.id, following, data)
+    await _save_draft(svc, chat_id, user.id, following, data)
     await _ask(context, chat_id, following, data)
 
 
@@ -293,7 +307,7 @@ async def _confirm(update: Update, context: Context, data: dict[str, Any], key: 
     complaint, created = await asyncio.to_thread(
         cs.submit, svc.engine, submission, key=key, calendar=svc.calendar, policy=svc.policy
     )
-    await asyncio.to_thread(drafts.discard, svc.engine, chat.id)
+    await _discard_draft(svc, chat.id)
     note(kind="complaint-submitted", ticket=complaint.ticket, new=created)
     await _acknowledge(context, complaint)
 
@@ -789,7 +803,7 @@ async def cancel(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    dropped = await asyncio.to_thread(drafts.discard, services(context).engine, chat.id)
+    dropped = await _discard_draft(services(context), chat.id)
     reply = texts.INTAKE_CANCELLED if dropped else texts.INTAKE_NOTHING_TO_CANCEL
     await send_html(context.bot, chat.id, text_html(reply))
     note(kind="cancel", dropped=dropped)

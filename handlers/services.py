@@ -35,6 +35,9 @@ class Services:
     deadline_scan_seconds: float = 60.0
     # Set whenever something is queued in the outbox, so the sender need not poll.
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
+    # Chats with a complaint being written: the database is the record, this set
+    # spares every other message a query.
+    draft_chats: set[int] = field(default_factory=set)
     # Telegram file ids of charts already uploaded, by chart key: a chart is sent once.
     chart_file_ids: dict[str, str] = field(default_factory=dict)
     background: list[asyncio.Task[None]] = field(default_factory=list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from knowledge import db
 from knowledge.models import ComplaintDraft, OfficerPrompt, utcnow
@@ -17,6 +18,12 @@ from knowledge.models import ComplaintDraft, OfficerPrompt, utcnow
 def get(engine: Engine, chat_id: int) -> ComplaintDraft | None:
     with db.session(engine) as session:
         return session.get(ComplaintDraft, chat_id)
+
+
+def chats_with_drafts(engine: Engine) -> set[int]:
+    """Chats with a complaint being written (loaded at start-up, kept in memory after)."""
+    with db.session(engine) as session:
+        return set(session.exec(select(ComplaintDraft.chat_id)).all())
 
 
 def save(engine: Engine, chat_id: int, user_id: int, step: str, data: dict[str, Any]) -> None:

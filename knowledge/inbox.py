@@ -30,10 +30,14 @@ def store(engine: Engine, update_id: int, payload: dict[str, Any]) -> bool:
     return True
 
 
-def mark_done(engine: Engine, update_id: int) -> None:
-    """Record that the handlers have run for an update."""
+def mark_done(engine: Engine, *update_ids: int) -> None:
+    """Record that the handlers have run for these updates (one transaction)."""
+    if not update_ids:
+        return
     with engine.begin() as conn:
-        conn.execute(update(_TABLE).where(_TABLE.c.update_id == update_id).values(done_at=utcnow()))
+        conn.execute(
+            update(_TABLE).where(_TABLE.c.update_id.in_(update_ids)).values(done_at=utcnow())
+        )
 
 
 def pending(engine: Engine) -> list[tuple[int, dict[str, Any]]]:

@@ -98,3 +98,11 @@ def test_unfinished_updates_are_replayed_at_start_up(desk: Desk, tmp_path: Path)
             api.wait_for(lambda: inbox.is_done(engine, 7))
         finally:
             bot.stop()
+
+
+def test_done_marks_are_written_in_one_transaction(engine: object) -> None:
+    for update_id in (1, 2, 3):
+        inbox.store(engine, update_id, {"update_id": update_id})  # type: ignore[arg-type]
+    inbox.mark_done(engine, 1, 3)  # type: ignore[arg-type]
+    assert inbox.counts(engine) == (3, 2)  # type: ignore[arg-type]
+    assert [u for u, _ in inbox.pending(engine)] == [2]  # type: ignore[arg-type]
