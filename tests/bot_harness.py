@@ -8,6 +8,9 @@ bot sent. Nothing of ours is patched.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -73,3 +76,28 @@ class BotThread:
     @property
     def services(self) -> Any:
         return self.application.bot_data["services"]
+
+
+def start_process(api: FakeBotApi, data: Path, **env: str) -> subprocess.Popen[bytes]:
+    """`sunshine run` as its own process against the fake server; its log in data/bot.log."""
+    environment = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "TELEGRAM_API_FILE_URL": api.base_file_url,
+        "SUNSHINE_DATA_DIR": str(data),
+        "DATABASE_URL": f"sqlite:///{data / 'sunshine.db'}",
+        "SUNSHINE_FLOOD_RATE": "0",
+        "SUNSHINE_LOG_LEVEL": "INFO",
+        **env,
+    }
+    root = Path(__file__).resolve().parent.parent
+    with (data / "bot.log").open("ab") as log:
+        # The child keeps its own copy of the descriptor.
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"],
+            cwd=root,
+            env=environment,
+            stdout=log,
+            stderr=log,
+        )

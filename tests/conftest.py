@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import Engine
 
 from knowledge import db
-from knowledge.desk import Desk
+from knowledge.desk import Desk, prepare_database
 from knowledge.schema import Entry
 from knowledge.store import shipped_entries
+from tests.fake_telegram import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -32,6 +33,21 @@ def shipped() -> list[Entry]:
 def desk(shipped: list[Entry], cache_dir: Path) -> Desk:
     """A desk over the shipped knowledge, without a database (nothing is recorded)."""
     return Desk(shipped, cache_dir=cache_dir)
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    """A fake Telegram Bot API server on 127.0.0.1 for the test."""
+    with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+def bot_desk(desk: Desk, tmp_path: Path) -> Desk:
+    """The session's desk (its matcher built once), recording to this test's database."""
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    prepare_database(engine)
+    return desk.using(engine)
 
 
 @pytest.fixture

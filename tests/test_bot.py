@@ -14,26 +14,13 @@ from typing import Any
 import pytest
 
 from knowledge import db, feedback, inbox, store
-from knowledge.desk import Desk, prepare_database
+from knowledge.desk import Desk
 from knowledge.vocabulary import MENU_ORDER, SAMPLE_MARK
 from tests.bot_harness import BotThread, bot_settings
 from tests.conftest import make_entry
 from tests.fake_telegram import FakeBotApi
 
 CHAT = 1001
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
-def bot_desk(desk: Desk, tmp_path: Path) -> Desk:
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
-    prepare_database(engine)
-    return desk.using(engine)
 
 
 StartBot = Callable[..., BotThread]

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from knowledge import complaint_store as cs
-from knowledge import db, inbox
-from knowledge.desk import Desk, prepare_database
+from knowledge import inbox
+from knowledge.desk import Desk
 from tests.bot_harness import BotThread, bot_settings
 from tests.fake_telegram import FakeBotApi
 
@@ -28,19 +28,6 @@ STAFF = {
     "supervision_leader": str(SUPERVISOR),
     "officers_chat_id": str(GROUP),
 }
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
-def bot_desk(desk: Desk, tmp_path: Path) -> Desk:
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
-    prepare_database(engine)
-    return desk.using(engine)
 
 
 StartBot = Callable[..., BotThread]

@@ -13,11 +13,9 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
+from tests.bot_harness import start_process
 from tests.conftest import ROOT
 from tests.fake_telegram import FakeBotApi
 
@@ -25,28 +23,8 @@ QUESTIONS = ["结婚要带什么材料", "火化费多少钱", "低保怎么申�
 CHATS = [2001 + i for i in range(len(QUESTIONS))]
 
 
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as server:
-        yield server
-
-
 def _start(api: FakeBotApi, data: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": api.token,
-        "TELEGRAM_API_BASE_URL": api.base_url,
-        "TELEGRAM_API_FILE_URL": api.base_file_url,
-        "SUNSHINE_DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'sunshine.db'}",
-        "SUNSHINE_FLOOD_RATE": "0",
-        "SUNSHINE_LOG_LEVEL": "INFO",
-    }
-    with (data / "bot.log").open("ab") as log:
-        # The child keeps its own copy of the descriptor.
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env, stdout=log, stderr=log
-        )
+    return start_process(api, data)
 
 
 def test_killed_mid_handler_every_question_is_answered_after_restart(

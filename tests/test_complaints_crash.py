@@ -4,47 +4,23 @@ complaint exists exactly once and every resident has its ticket number."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from knowledge import complaint_store as cs
 from knowledge import db
-from tests.conftest import ROOT
+from tests.bot_harness import start_process
 from tests.fake_telegram import FakeBotApi
 
 TICKET = re.compile(r"TS\d{8}-\d{4}")
 
 
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as server:
-        yield server
-
-
 def _start(api: FakeBotApi, data: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": api.token,
-        "TELEGRAM_API_BASE_URL": api.base_url,
-        "TELEGRAM_API_FILE_URL": api.base_file_url,
-        "SUNSHINE_DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'sunshine.db'}",
-        "SUNSHINE_FLOOD_RATE": "0",
-        "SUNSHINE_LOG_LEVEL": "INFO",
-        "SUNSHINE_OFFICERS_CHAT_ID": "-9001",
-    }
-    with (data / "bot.log").open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env, stdout=log, stderr=log
-        )
-    return process
+    return start_process(api, data, SUNSHINE_OFFICERS_CHAT_ID="-9001")
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:

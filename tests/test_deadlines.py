@@ -4,10 +4,8 @@ a restart, since what was sent is in the database."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine
 
 from knowledge import complaint_store as cs
@@ -101,12 +99,6 @@ def test_claiming_switches_to_the_reply_deadline_and_closing_stops_it(engine: En
         now=wednesday,
     )
     assert deadlines.pending(engine, CALENDAR, wednesday + dt.timedelta(days=30)) == []
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as server:
-        yield server
 
 
 def test_the_bot_sends_duban_once_across_a_restart(

@@ -34,12 +34,6 @@ def test_a_key_queues_a_message_once(engine: object) -> None:
 
 
 @pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
 def bot(api: FakeBotApi, desk: Desk, tmp_path: Path) -> Iterator[BotThread]:
     engine = db.make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
     prepare_database(engine)

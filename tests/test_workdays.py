@@ -15,7 +15,7 @@ from knowledge.workdays import CHINA, CalendarError, Holiday, WorkCalendar
 UTC = dt.UTC
 NEW_YORK = dt.timezone(dt.timedelta(hours=-5))
 
-# From /work/shared/holidays-facts.md (国办发明电〔2025〕7号), listed there day by day.
+# From the shared holidays-facts.md (国办发明电〔2025〕7号), listed there day by day.
 OFF_WEEKDAYS_2026 = [
     "01-01", "01-02",
     "02-16", "02-17", "02-18", "02-19", "02-20", "02-23",
