@@ -71,7 +71,7 @@ _NO_LINE_START = set("，。、；：！？）》」』】”’%％·…—")
 
 # Matplotlib's font cache and text layout are not documented as thread-safe;
 # charts are rendered one at a time.
-_RENDER_LOCK = threading.Lock()
+RENDER_LOCK = threading.Lock()
 
 
 class ChartError(Exception):
@@ -123,7 +123,7 @@ def _font(size: float) -> FontProperties:
 # --- text wrapping -----------------------------------------------------------------
 
 
-def _char_width(char: str) -> float:
+def char_width(char: str) -> float:
     """Width in full-width character units: CJK counts 1, Latin letters and digits 1/2."""
     return 1.0 if unicodedata.east_asian_width(char) in {"W", "F"} else 0.55
 
@@ -138,10 +138,10 @@ def wrap_cjk(text: str, width: float) -> list[str]:
     for paragraph in text.splitlines() or [""]:
         current, used = "", 0.0
         for token in _TOKEN.findall(paragraph):
-            w = sum(_char_width(c) for c in token)
+            w = sum(char_width(c) for c in token)
             if w > width:  # an overlong Latin run is broken character by character
                 for char in token:
-                    current, used = _add(lines, current, used, char, _char_width(char), width)
+                    current, used = _add(lines, current, used, char, char_width(char), width)
                 continue
             current, used = _add(lines, current, used, token, w, width)
         lines.append(current)
@@ -186,7 +186,7 @@ def _inch_axes(fig: Figure, width_in: float, height_in: float) -> Axes:
 
 def _render_text_probe(text: str) -> bytes:
     """Render one line of text with the chart font (tests use it to prove glyph checks work)."""
-    with _RENDER_LOCK:
+    with RENDER_LOCK:
         fig = _new_figure(3, 0.6)
         fig.text(0.05, 0.4, text, fontproperties=_font(12), parse_math=False)
         return _png(fig)
@@ -377,7 +377,7 @@ def procedure_chart(entry: Entry) -> bytes:
     row_heights = [max(c.height for c in row) for row in rows]
     fig_height = title_height + sum(row_heights) + ROW_GAP * (len(rows) - 1) + BOTTOM
 
-    with _RENDER_LOCK:
+    with RENDER_LOCK:
         fig = _new_figure(fig_width, fig_height)
         ax = _inch_axes(fig, fig_width, fig_height)
         ax.text(
@@ -461,7 +461,7 @@ def finance_chart(entry: Entry) -> bytes:
         raise ChartError(f"条目 {entry.id} 没有收支数据，无法画收支图")
     groups = _period_rows(finance)
     wrapped = {row.item: wrap_cjk(row.item, ITEM_CHARS) for _, rows in groups for row in rows}
-    widest = max(sum(_char_width(c) for c in line) for lines in wrapped.values() for line in lines)
+    widest = max(sum(char_width(c) for c in line) for lines in wrapped.values() for line in lines)
     left = 0.35 + widest * ITEM_SIZE * _PT
     right = 0.3
     head = 1.25  # title and legend
@@ -481,7 +481,7 @@ def finance_chart(entry: Entry) -> bytes:
     x_max = biggest / (1 - LABEL_ROOM / axes_width)
     unit_label = f"金额（{finance.unit}）"
 
-    with _RENDER_LOCK:
+    with RENDER_LOCK:
         fig = _new_figure(FIN_WIDTH, fig_height)
         fig.text(
             0.5,

@@ -482,13 +482,13 @@ def report_chart(report: MonthlyReport) -> bytes:
     states = [(state_name(s), n) for s, n in report.by_state.items()]
     categories = list(report.by_category.items())
     labels = [label for label, _ in [*states, *categories]]
-    widest = max((sum(charts._char_width(ch) for ch in label) for label in labels), default=4.0)
+    widest = max((sum(charts.char_width(ch) for ch in label) for label in labels), default=4.0)
     left = 0.4 + widest * LABEL_SIZE / 72
     head, gap, panel_head, foot = 0.8, 0.5, 0.45, 0.45
     panels = [max(len(states), 1) * BAR_HEIGHT + 0.2, max(len(categories), 1) * BAR_HEIGHT + 0.2]
     height = head + sum(panels) + 2 * panel_head + gap + foot
     width = max(CHART_WIDTH, left + 4.0)
-    with charts._RENDER_LOCK:  # matplotlib's font cache is shared with the other charts
+    with charts.RENDER_LOCK:  # matplotlib's font cache is shared with the other charts
         fig = Figure(figsize=(width, height), dpi=charts.DPI, facecolor="white")
         FigureCanvasAgg(fig)
         fig.text(
