@@ -42,7 +42,7 @@ from handlers import callbacks as cb
 from handlers import complaints
 from handlers.render import CAPTION_LIMIT, card_html, text_html
 from handlers.send import Context, send_html, telegram_call
-from handlers.services import note, services
+from handlers.services import Services, note, services
 from knowledge import feedback, texts
 from knowledge.answers import Card, card_for, choice_label, entry_aspects, hotline, reply_for
 from knowledge.charts import ChartError
@@ -158,6 +158,14 @@ def card_markup(card: Card, entries: dict[str, Entry]) -> Markup:
     else:
         rows.append(_home_row(None))
     return Markup(rows)
+
+
+def _markup_for(svc: Services, card: Card) -> Markup:
+    """The card's buttons, built once per card: the knowledge is fixed while the bot runs."""
+    markup = svc.markups.get(card)
+    if markup is None:
+        markup = svc.markups[card] = card_markup(card, svc.desk.entries)
+    return markup
 
 
 def _choice_action(entry: str, aspect: Aspect | None) -> cb.Action:
@@ -380,7 +388,7 @@ async def question(update: Update, context: Context) -> None:
     entries = svc.desk.entries
     if card.choices:
         card = dataclasses.replace(card, body=texts.CHOOSE_BY_BUTTON)
-    markup = card_markup(card, entries)
+    markup = _markup_for(svc, card)
     if match.intent is Intent.COMPLAINT:
         card = dataclasses.replace(card, title=texts.COMPLAINT_CONFIRM)
         markup = complaint_confirm_markup()
@@ -479,7 +487,7 @@ async def button(update: Update, context: Context) -> None:
             await _answer(query.answer())
             entry = entries[entry_id]
             card = card_for(entry, aspect)
-            shown = await show(update, context, card_html(card), card_markup(card, entries))
+            shown = await show(update, context, card_html(card), _markup_for(svc, card))
             if card.aspect in (Aspect.PROCEDURE, Aspect.FINANCE) and card.aspect is not None:
                 reply_to = shown.message_id if shown else None
                 await send_chart(update, context, entry, card.aspect, reply_to)

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
+from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackContext
 
+from knowledge.answers import Card
 from knowledge.charts import ChartCache
 from knowledge.complaints import Policy, Staff
 from knowledge.desk import Desk
@@ -38,6 +40,8 @@ class Services:
     # Chats with a complaint being written: the database is the record, this set
     # spares every other message a query.
     draft_chats: set[int] = field(default_factory=set)
+    # Inline keyboards by answer card (a few hundred at most: entries × aspects).
+    markups: dict[Card, InlineKeyboardMarkup] = field(default_factory=dict)
     # Telegram file ids of charts already uploaded, by chart key: a chart is sent once.
     chart_file_ids: dict[str, str] = field(default_factory=dict)
     background: list[asyncio.Task[None]] = field(default_factory=list)
