@@ -362,8 +362,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             if answer in ("", "y", "yes", "是", "好"):
                 return cmd_chat(args, settings)
         return 2
+    import signal
+
     from bot.app import run
 
+    # Until the bot installs its own handlers, SIGTERM stops start-up cleanly too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if logging.getLogger().level > logging.INFO:
         logging.getLogger().setLevel(logging.INFO)
     # httpx logs every request at INFO: one line per update is ours to write.

@@ -333,6 +333,16 @@ async def _acknowledge(context: Context, complaint: Complaint) -> None:
         ticket=complaint.ticket,
         key=f"ack:{complaint.ticket}",
     )
+    # The status card: one message per complaint, edited in place at every public step.
+    await asyncio.to_thread(
+        outbox.post,
+        svc.engine,
+        complaint.chat_id,
+        text_html(status_text(complaint))[0],
+        kind="status",
+        ticket=complaint.ticket,
+        key=f"status:{complaint.ticket}",
+    )
     await post_officer_card(context, complaint)
 
 
@@ -885,10 +895,13 @@ async def watch_deadlines(
             if chat_id is not None:
                 for notice in await asyncio.to_thread(deadlines.pending, svc.engine, svc.calendar):
                     text = notice_text(notice, svc.staff.leader)
+                    # Reminders go to whoever has the complaint (the group if nobody
+                    # does, or if they never opened a chat with the bot); 督办 to the group.
+                    private = notice.kind != "duban" and notice.assignee_id is not None
                     await asyncio.to_thread(
                         outbox.post,
                         svc.engine,
-                        chat_id,
+                        notice.assignee_id if private and notice.assignee_id else chat_id,
                         text,
                         kind="reminder",
                         ticket=notice.ticket,

@@ -140,7 +140,10 @@ async def _send_batch(
         for row in batch:
             assert row.id is not None
             await asyncio.to_thread(outbox.give_up, svc.engine, row.id, error=str(exc))
-        await _unreachable(svc, batch)
+        if first.kind == "reminder":
+            await _remind_in_group(svc, batch)  # the officer never opened a chat with the bot
+        else:
+            await _unreachable(svc, batch)
         return
     except BadRequest as exc:
         log.error("outbox message %s refused: %s", ids, exc)
@@ -157,6 +160,25 @@ async def _send_batch(
     if first.kind == "card" and first.ticket:
         await asyncio.to_thread(
             cs.annotate, svc.engine, first.ticket, officer_card_id=message.message_id
+        )
+    elif first.kind == "status" and first.ticket:
+        await asyncio.to_thread(
+            cs.annotate, svc.engine, first.ticket, status_message_id=message.message_id
+        )
+
+
+async def _remind_in_group(svc: Services, batch: list[OutboxMessage]) -> None:
+    if svc.staff.officers_chat_id is None:
+        return
+    for row in batch:
+        await asyncio.to_thread(
+            outbox.post,
+            svc.engine,
+            svc.staff.officers_chat_id,
+            row.text,
+            kind="reminder",
+            ticket=row.ticket,
+            key=f"group:{row.key}" if row.key else None,
         )
 
 

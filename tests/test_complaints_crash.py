@@ -76,7 +76,7 @@ def test_killed_at_each_point_every_confirmed_complaint_exists_once(
     _wait_text(api, 3001, "请核对")
     api.press(3001, "✅ 确认提交")
     confirmed.append(3001)
-    _wait_text(api, 3001, "已受理")
+    _wait_text(api, 3001, "已受理您的")
 
     # 2. Right after the confirmation is pressed.
     _up_to_confirmation(api, 3002)
@@ -84,7 +84,7 @@ def test_killed_at_each_point_every_confirmed_complaint_exists_once(
     confirmed.append(3002)
     _kill(bot)
     bot = _start(api, tmp_path)
-    _wait_text(api, 3002, "已受理", timeout=60)
+    _wait_text(api, 3002, "已受理您的", timeout=60)
 
     # 3. While the acknowledgement is being sent (Telegram answers 429, retry in 30 s).
     _up_to_confirmation(api, 3003)
@@ -97,7 +97,7 @@ def test_killed_at_each_point_every_confirmed_complaint_exists_once(
     _kill(bot)
     bot = _start(api, tmp_path)
     try:
-        _wait_text(api, 3003, "已受理", timeout=60)
+        _wait_text(api, 3003, "已受理您的", timeout=60)
     finally:
         bot.send_signal(signal.SIGTERM)
         assert bot.wait(30) == 0, (tmp_path / "bot.log").read_text()
