@@ -24,7 +24,7 @@ from handlers.outbox_sender import send_outbox
 from handlers.services import KEY, Services
 from knowledge import drafts, inbox, texts
 from knowledge.charts import ChartCache, ChartError
-from knowledge.complaints import parse_staff
+from knowledge.complaints import load_policy, parse_staff
 from knowledge.db import make_engine
 from knowledge.desk import Desk
 from knowledge.flood import FloodLimit
@@ -73,6 +73,7 @@ def build_application(settings: Settings, *, desk: Desk | None = None) -> AnyApp
         charts=ChartCache(settings.cache_dir / "charts"),
         flood=FloodLimit(burst=settings.flood_burst, rate=settings.flood_rate),
         deadline_scan_seconds=settings.deadline_scan_seconds,
+        policy=load_policy(settings.complaint_limits),
         staff=parse_staff(
             settings.hotline_officers,
             settings.handling_officers,

@@ -24,6 +24,7 @@ supervision_leader         SUNSHINE_SUPERVISION_LEADER         (督查小组组�
 officers_chat_id           SUNSHINE_OFFICERS_CHAT_ID           (the officers' group chat id)
 deadline_scan_seconds      SUNSHINE_DEADLINE_SCAN_SECONDS      60 (how often reminders are due)
 retention_days             SUNSHINE_RETENTION_DAYS             1095 (ours; the bureau decides)
+complaint_limits           SUNSHINE_COMPLAINT_LIMITS           (YAML file; default: shipped)
 =========================  ==================================  ==========================
 
 Values in the real environment win over those in `.env`.
@@ -58,6 +59,7 @@ class Settings:
     officers_chat_id: str = ""
     deadline_scan_seconds: float = 60.0
     retention_days: int = 1095
+    complaint_limits: Path | None = None
 
     @classmethod
     def from_env(
@@ -91,4 +93,7 @@ class Settings:
             officers_chat_id=values.get("SUNSHINE_OFFICERS_CHAT_ID") or "",
             deadline_scan_seconds=float(values.get("SUNSHINE_DEADLINE_SCAN_SECONDS") or 60),
             retention_days=int(values.get("SUNSHINE_RETENTION_DAYS") or 1095),
+            complaint_limits=Path(values["SUNSHINE_COMPLAINT_LIMITS"])
+            if values.get("SUNSHINE_COMPLAINT_LIMITS")
+            else None,
         )

@@ -11,8 +11,10 @@ was solved, and an unsolved or unsatisfied answer reopens the complaint once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from importlib import resources
+from pathlib import Path
 
 
 class State(StrEnum):
@@ -272,3 +274,30 @@ def parse_staff(
         leader=int(leader) if leader.strip() else None,
         officers_chat_id=int(officers_chat_id) if officers_chat_id.strip() else None,
     )
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """The time limits from a YAML file (default: the shipped complaint_limits.yaml)."""
+    import yaml
+
+    if path is None:
+        text = (
+            resources.files("knowledge")
+            .joinpath("data/complaint_limits.yaml")
+            .read_text(encoding="utf-8")
+        )
+    else:
+        text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    try:
+        default = replace(Limits(), **(data.get("default") or {}))
+        categories = tuple(
+            (str(name), replace(default, **(values or {})))
+            for name, values in (data.get("categories") or {}).items()
+        )
+    except TypeError as exc:  # an unknown key
+        raise ValueError(f"{path or 'complaint_limits.yaml'}: {exc}") from exc
+    for name, limits in (("default", default), *categories):
+        if min(limits.claim_days, limits.reply_days, limits.review_window_days) < 1:
+            raise ValueError(f"{path or 'complaint_limits.yaml'}: {name}: limits must be >= 1")
+    return Policy(default=default, by_category=categories)

@@ -284,3 +284,20 @@ def test_personal_data_is_erased_after_the_retention_period(
     reasons = [e.reason for e in cs.history(engine, erased.id or 0) if e.reason]
     assert reasons and all(r == cs.ERASED for r in reasons)
     assert cs.get(engine, open_one).contact_phone == "13812345678"
+
+
+def test_time_limits_come_from_a_file_per_category(tmp_path: Path) -> None:
+    from knowledge.complaints import Limits, load_policy
+
+    assert load_policy().limits("dibao") == Limits()  # the shipped defaults
+    custom = tmp_path / "limits.yaml"
+    custom.write_text(
+        "default: {reply_days: 4}\ncategories:\n  funeral: {reply_days: 2}\n", encoding="utf-8"
+    )
+    policy = load_policy(custom)
+    assert policy.limits("funeral").reply_days == 2
+    assert policy.limits("funeral").claim_days == 1
+    assert policy.limits("dibao").reply_days == 4 and policy.limits(None).reply_days == 4
+    custom.write_text("default: {reply_dayz: 4}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="reply_dayz"):
+        load_policy(custom)
