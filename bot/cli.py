@@ -53,13 +53,19 @@ def _desk(settings: Settings, *, shipped: bool = False) -> Any:
     return Desk.from_database(_engine(settings), cache_dir=settings.cache_dir)
 
 
-def _session(settings: Settings) -> Any:
-    from knowledge import db
+def _ready_engine(settings: Settings) -> Any:
+    """The engine, with the database created and the shipped knowledge loaded if new."""
     from knowledge.desk import prepare_database
 
     engine = _engine(settings)
     prepare_database(engine)
-    return db.session(engine)
+    return engine
+
+
+def _session(settings: Settings) -> Any:
+    from knowledge import db
+
+    return db.session(_ready_engine(settings))
 
 
 # -- chat, ask, eval ---------------------------------------------------------------------
@@ -412,8 +418,7 @@ def cmd_qr(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge import feedback
 
-    with _session(settings) as session:
-        engine = session.get_bind()
+    engine = _ready_engine(settings)
     rows = feedback.recent(engine, limit=args.limit, unhelpful_only=args.unhelpful)
     if args.json:
         for r in rows:
@@ -468,8 +473,7 @@ def cmd_complaints_list(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge import complaint_store
     from knowledge.complaints import STATE_LABELS, State
 
-    with _session(settings) as session:
-        engine = session.get_bind()
+    engine = _ready_engine(settings)
     state = State(args.state) if args.state else None
     rows = complaint_store.listing(engine, state=state)
     if args.json:
@@ -489,8 +493,7 @@ def cmd_complaints_show(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge import complaint_store
     from knowledge.complaints import STATE_LABELS, State
 
-    with _session(settings) as session:
-        engine = session.get_bind()
+    engine = _ready_engine(settings)
     try:
         c = complaint_store.get(engine, args.ticket)
     except complaint_store.ComplaintNotFound as exc:
@@ -529,8 +532,7 @@ def cmd_complaints_show(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_complaints_erase(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge import complaint_store
 
-    with _session(settings) as session:
-        engine = session.get_bind()
+    engine = _ready_engine(settings)
     days = settings.retention_days if args.older_than_days is None else args.older_than_days
     erased = complaint_store.erase_personal_data(engine, older_than=dt.timedelta(days=days))
     print(f"已删除 {len(erased)} 件办结超过 {days} 天的投诉中的个人信息。")
@@ -543,8 +545,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge import reports
     from knowledge.workdays import WorkCalendar
 
-    with _session(settings) as session:
-        engine = session.get_bind()
+    engine = _ready_engine(settings)
     month = args.month or dt.datetime.now(dt.UTC).strftime("%Y-%m")
     try:
         report = reports.monthly_report(engine, month, calendar=WorkCalendar.load())

@@ -80,12 +80,12 @@ class InboxApplication(Application):  # type: ignore[type-arg]
     answer for the last few updates, never a lost one.
     """
 
-    _done: list[int]
-    _flush: asyncio.Task[None] | None = None
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._done: list[int] = []
+        self._flush: asyncio.Task[None] | None = None
 
     def _mark_done(self, engine: Engine, update_id: int) -> None:
-        if not hasattr(self, "_done"):
-            self._done = []
         self._done.append(update_id)
         if self._flush is None or self._flush.done():
             self._flush = asyncio.get_running_loop().create_task(self._flush_done(engine))
@@ -103,7 +103,7 @@ class InboxApplication(Application):  # type: ignore[type-arg]
         if self._flush is not None and not self._flush.done():
             self._flush.cancel()
         queue = self.update_queue
-        if isinstance(queue, DurableUpdateQueue) and getattr(self, "_done", None):
+        if isinstance(queue, DurableUpdateQueue) and self._done:
             batch, self._done = self._done, []
             inbox.mark_done(queue.engine, *batch)
 

@@ -564,13 +564,9 @@ def officer_markup(complaint: Complaint) -> Markup:
     buttons = [
         _button(ACTION_LABELS[a], f"o:{a.value}:{complaint.ticket}")
         for a in actions
-        if state in _sources(a)
+        if state in RULES[a].sources
     ]
     return Markup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
-
-
-def _sources(action: Action) -> frozenset[State]:
-    return RULES[action].sources
 
 
 async def post_officer_card(context: Context, complaint: Complaint) -> None:

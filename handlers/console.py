@@ -12,31 +12,26 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from knowledge import texts
-from knowledge.answers import Card, card_for, choice_label, render_plain, reply_for
+from knowledge.answers import (
+    CATEGORY_ASPECT,
+    Card,
+    card_for,
+    category_entries,
+    choice_label,
+    complaint_reply,
+    render_plain,
+)
 from knowledge.desk import Desk
-from knowledge.matching import Match
 from knowledge.vocabulary import (
     ASPECT_LABELS,
     CONTACTS_ENTRY,
-    ENTRY_IDS,
     MENU_ORDER,
     Aspect,
     Category,
-    Intent,
 )
 
 QUIT_WORDS = frozenset({"q", "quit", "exit", "退出", "再见"})
 MENU_WORDS = frozenset({"菜单", "menu", "0", "主菜单", "/start", "/menu"})
-
-# Which aspect an entry opens on when reached through a category of the menu.
-CATEGORY_ASPECT: dict[Category, Aspect | None] = {
-    Category.APPROVAL: None,
-    Category.FEES: Aspect.FEES,
-    Category.PENALTIES: Aspect.PENALTIES,
-    Category.FINANCE: Aspect.FINANCE,
-    Category.CONTACTS: None,
-    Category.COMPLAINTS: None,
-}
 
 
 @dataclass(frozen=True)
@@ -79,15 +74,11 @@ class ConsoleChat:
         if category is Category.CONTACTS and CONTACTS_ENTRY in entries:
             return self._card(card_for(entries[CONTACTS_ENTRY], None))
         if category is Category.COMPLAINTS:
-            match = Match("", Intent.COMPLAINT, None, None, 1.0, "answer", "complaint")
-            return self._card(reply_for(match, entries))
+            return self._card(complaint_reply(entries))
         aspect = CATEGORY_ASPECT[category]
-        order = {entry_id: i for i, entry_id in enumerate(ENTRY_IDS)}
-        members = sorted(
-            (e for e in entries.values() if category in e.menus),
-            key=lambda e: (order.get(e.id, len(order)), e.id),
-        )
-        self.options = [Option(e.title, entry=e.id, aspect=aspect) for e in members]
+        self.options = [
+            Option(e.title, entry=e.id, aspect=aspect) for e in category_entries(entries, category)
+        ]
         lines = [texts.CATEGORY_HEADING.format(category=category.value)]
         lines += [f"{i}. {o.label}" for i, o in enumerate(self.options, start=1)]
         return "\n".join(lines)

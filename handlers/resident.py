@@ -44,7 +44,17 @@ from handlers.render import CAPTION_LIMIT, card_html, text_html
 from handlers.send import Context, send_html, telegram_call
 from handlers.services import Services, note, services
 from knowledge import feedback, texts
-from knowledge.answers import Card, card_for, choice_label, entry_aspects, hotline, reply_for
+from knowledge.answers import (
+    CATEGORY_ASPECT,
+    Card,
+    card_for,
+    category_entries,
+    choice_label,
+    complaint_reply,
+    entry_aspects,
+    hotline,
+    reply_for,
+)
 from knowledge.charts import ChartError
 from knowledge.flood import Verdict
 from knowledge.matching import Match
@@ -52,7 +62,6 @@ from knowledge.schema import Entry
 from knowledge.vocabulary import (
     ASPECT_LABELS,
     CONTACTS_ENTRY,
-    ENTRY_IDS,
     MENU_ORDER,
     SAMPLE_MARK,
     Aspect,
@@ -63,16 +72,6 @@ from knowledge.vocabulary import (
 log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup
-
-# Which aspect an entry opens on when reached through a category of the menu.
-CATEGORY_ASPECT: dict[Category, Aspect | None] = {
-    Category.APPROVAL: None,
-    Category.FEES: Aspect.FEES,
-    Category.PENALTIES: Aspect.PENALTIES,
-    Category.FINANCE: Aspect.FINANCE,
-    Category.CONTACTS: None,
-    Category.COMPLAINTS: None,
-}
 
 
 async def show(
@@ -201,15 +200,11 @@ def category_page(category: Category, entries: dict[str, Entry]) -> tuple[list[s
         card = card_for(entries[CONTACTS_ENTRY], None)
         return card_html(card), card_markup(card, entries)
     if category is Category.COMPLAINTS:
-        card = complaint_card(entries)
+        card = complaint_reply(entries)
         start = InlineKeyboardButton(texts.BUTTON_COMPLAIN, callback_data="k:start")
         return card_html(card), Markup([[start], _home_row(cb.Menu())])
     aspect = CATEGORY_ASPECT[category]
-    order = {entry_id: i for i, entry_id in enumerate(ENTRY_IDS)}
-    members = sorted(
-        (e for e in entries.values() if category in e.menus),
-        key=lambda e: (order.get(e.id, len(order)), e.id),
-    )
+    members = category_entries(entries, category)
     buttons = [
         _button(
             e.title,
@@ -234,11 +229,6 @@ def complaint_confirm_markup() -> Markup:
             _home_row(cb.Menu()),
         ]
     )
-
-
-def complaint_card(entries: dict[str, Entry]) -> Card:
-    match = Match("", Intent.COMPLAINT, None, None, 1.0, "answer", "complaint")
-    return reply_for(match, entries)
 
 
 def welcome_pages() -> list[str]:

@@ -21,10 +21,31 @@ from knowledge.vocabulary import (
     ASPECT_LABELS,
     ASPECT_ORDER,
     CONTACTS_ENTRY,
+    ENTRY_IDS,
     SAMPLE_MARK,
     Aspect,
+    Category,
     Intent,
 )
+
+# Which aspect an entry opens on when reached through a category of the menu.
+CATEGORY_ASPECT: dict[Category, Aspect | None] = {
+    Category.APPROVAL: None,
+    Category.FEES: Aspect.FEES,
+    Category.PENALTIES: Aspect.PENALTIES,
+    Category.FINANCE: Aspect.FINANCE,
+    Category.CONTACTS: None,
+    Category.COMPLAINTS: None,
+}
+
+
+def category_entries(entries: Mapping[str, Entry], category: Category) -> list[Entry]:
+    """A menu category's entries, in the programme's order."""
+    order = {entry_id: i for i, entry_id in enumerate(ENTRY_IDS)}
+    return sorted(
+        (e for e in entries.values() if category in e.menus),
+        key=lambda e: (order.get(e.id, len(order)), e.id),
+    )
 
 
 @dataclass(frozen=True)
@@ -191,6 +212,12 @@ def reply_for(match: Match, entries: Mapping[str, Entry]) -> Card:
     return Card(
         title=texts.BOT_NAME, body=texts.CANNOT_ANSWER + "\n" + hotline_text, sample=hotline_sample
     )
+
+
+def complaint_reply(entries: Mapping[str, Entry]) -> Card:
+    """What the 投诉监督 menu shows: how to complain, and the hotline."""
+    match = Match("", Intent.COMPLAINT, None, None, 1.0, "answer", "complaint")
+    return reply_for(match, entries)
 
 
 def _referral_text(referral: Referral) -> str:
