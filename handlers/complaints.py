@@ -9,6 +9,7 @@ acts only on their own complaint and draft, an officer only within their role.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -29,7 +30,9 @@ from knowledge.complaints import (
     ACTION_LABELS,
     RULES,
     STATE_LABELS,
+    SUPERVISION,
     Action,
+    Policy,
     Role,
     State,
     TransitionRefused,
@@ -454,7 +457,12 @@ def _feedback_markup(ticket: str, question: str) -> Markup:
 
 
 async def feedback_button(update: Update, context: Context) -> None:
-    """f:… buttons under a reply: solved?, then satisfied? — on the resident's own complaint."""
+    """f:… buttons: solved?, then satisfied?
+
+    Pressed by the resident under the reply to their own complaint, or by a hotline
+    officer recording a phone 回访 on the task in the officers' group (the store
+    refuses a 回访 that would change what the resident answered in the bot).
+    """
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or not isinstance(query.message, Message):
         return
@@ -469,61 +477,84 @@ async def feedback_button(update: Update, context: Context) -> None:
     except cs.ComplaintNotFound:
         await _answer(query.answer(texts.STALE_BUTTON))
         return
-    if complaint.user_id != user.id:
-        log.warning("refused feedback on %s from user %s", ticket, user.id)
-        await _answer(query.answer(texts.NOT_YOURS))
-        return
-    actor = cs.Actor(Role.RESIDENT, str(user.id))
-    note(kind="complaint-feedback", ticket=ticket, question=question, value=value)
+    if complaint.user_id is not None and complaint.user_id == user.id:
+        actor, prefix = cs.Actor(Role.RESIDENT, str(user.id)), ""
+    else:
+        role = svc.staff.role_for(user.id, Action.FEEDBACK)
+        if role is None:
+            log.warning("refused feedback on %s from user %s", ticket, user.id)
+            refusal = texts.NOT_ALLOWED if svc.staff.roles(user.id) else texts.NOT_YOURS
+            await _answer(query.answer(refusal, show_alert=True))
+            return
+        actor, prefix = cs.Actor(role, str(user.id)), texts.FOLLOW_UP_PREFIX
+    thanks = texts.FOLLOW_UP_RECORDED if prefix else texts.FEEDBACK_THANKS
+    note(kind="complaint-feedback", ticket=ticket, question=question, value=value, by=actor.role)
     try:
         if question == "s" and value in ("0", "1"):
-            updated = await _act(
-                svc, ticket, Action.FEEDBACK, actor, cs.Change(solved=value == "1")
+            label = texts.BUTTON_SOLVED if value == "1" else texts.BUTTON_UNSOLVED
+            await _act(
+                svc,
+                ticket,
+                Action.FEEDBACK,
+                actor,
+                cs.Change(solved=value == "1", reason=f"{prefix}{texts.FEEDBACK_SOLVED}{label}"),
             )
-            await _answer(query.answer(texts.FEEDBACK_THANKS))
+            await _answer(query.answer(thanks))
             await _drop_buttons(query.message)
+            ask = texts.FOLLOW_UP_SATISFIED.format(ticket=ticket) if prefix else None
             await send_html(
                 context.bot,
                 query.message.chat_id,
-                text_html(texts.FEEDBACK_SATISFIED),
+                text_html(ask or texts.FEEDBACK_SATISFIED),
                 _feedback_markup(ticket, "satisfied"),
             )
         elif question == "r":
             reviewed = await _act(svc, ticket, Action.REVIEW, actor, cs.Change())
-            await _answer(query.answer(texts.FEEDBACK_THANKS))
+            await _answer(query.answer(thanks))
             await _drop_buttons(query.message)
             await tell_resident(context, reviewed, "review")
             await refresh_officer_card(context, reviewed, "居民申请复核，请督查小组关注")
         elif question == "m" and value in texts.SATISFACTION_LABELS:
-            updated = await _act(svc, ticket, Action.FEEDBACK, actor, cs.Change(satisfaction=value))
-            await _answer(query.answer(texts.FEEDBACK_THANKS))
+            label = texts.SATISFACTION_LABELS[value]
+            updated = await _act(
+                svc,
+                ticket,
+                Action.FEEDBACK,
+                actor,
+                cs.Change(satisfaction=value, reason=f"{prefix}{texts.FEEDBACK_SATISFIED}{label}"),
+            )
+            await _answer(query.answer(thanks))
             await _drop_buttons(query.message)
-            if (updated.solved is False or value == "unsatisfied") and updated.reopen_count:
-                # Reopened once already: close it for the supervision group to look at;
-                # the resident can still ask for a 复核 within the window.
-                closed = await _act(
-                    svc,
-                    ticket,
-                    Action.CLOSE,
-                    cs.SYSTEM,
-                    cs.Change(result=texts.CLOSED_STILL_UNSATISFIED, flag=True),
-                )
-                await tell_resident(context, closed, "close")
-                await refresh_officer_card(context, closed, texts.CLOSED_STILL_UNSATISFIED)
-            elif updated.solved is False or value == "unsatisfied":
-                reopened = await _act(svc, ticket, Action.REOPEN, actor, cs.Change())
-                await tell_resident(context, reopened, "reopen")
-                await refresh_officer_card(context, reopened, "居民反馈未解决或不满意，已重新办理")
-            else:
-                closed = await _act(
-                    svc, ticket, Action.CLOSE, cs.SYSTEM, cs.Change(result="居民确认解决并满意")
-                )
-                await tell_resident(context, closed, "close")
-                await refresh_officer_card(context, closed)
+            await _after_rating(context, updated, actor, prefix)
         else:
             await _answer(query.answer(texts.STALE_BUTTON))
     except TransitionRefused as refused:
         await _answer(query.answer(str(refused), show_alert=True))
+
+
+async def _after_rating(context: Context, updated: Complaint, actor: cs.Actor, prefix: str) -> None:
+    """Both answers in: close, or reopen once, or close flagged for the supervision group."""
+    svc = services(context)
+    ticket = updated.ticket
+    unhappy = updated.solved is False or updated.satisfaction == "unsatisfied"
+    if unhappy and updated.reopen_count:
+        # Reopened once already: close it for the supervision group to look at;
+        # the resident can still ask for a 复核 within the window.
+        result = prefix + texts.CLOSED_STILL_UNSATISFIED
+        closed = await _act(
+            svc, ticket, Action.CLOSE, cs.SYSTEM, cs.Change(result=result, flag=True)
+        )
+        await tell_resident(context, closed, "close")
+        await refresh_officer_card(context, closed, texts.CLOSED_STILL_UNSATISFIED)
+    elif unhappy:
+        reopened = await _act(svc, ticket, Action.REOPEN, actor, cs.Change())
+        await tell_resident(context, reopened, "reopen")
+        await refresh_officer_card(context, reopened, "居民反馈未解决或不满意，已重新办理")
+    else:
+        result = prefix + texts.CLOSED_SATISFIED
+        closed = await _act(svc, ticket, Action.CLOSE, cs.SYSTEM, cs.Change(result=result))
+        await tell_resident(context, closed, "close")
+        await refresh_officer_card(context, closed)
 
 
 # -- officers --------------------------------------------------------------------------
@@ -658,7 +689,8 @@ async def officer_button(update: Update, context: Context) -> None:
     try:
         updated = await _act(svc, ticket, action, cs.Actor(role, str(user.id)), change)
     except (TransitionRefused, cs.ComplaintNotFound) as refused:
-        await _answer(query.answer(str(refused) or texts.STALE_BUTTON, show_alert=True))
+        log.warning("refused %s on %s by user %s: %s", action.value, ticket, user.id, refused)
+        await _answer(query.answer(str(refused), show_alert=True))
         return
     await _answer(query.answer(f"已{ACTION_LABELS[action]}"))
     if action is Action.APPROVE_EXTENSION:
@@ -669,6 +701,8 @@ async def officer_button(update: Update, context: Context) -> None:
         return
     await refresh_officer_card(context, updated, card_id=query.message.message_id)
     await tell_resident(context, updated, action.value)
+    if action is Action.APPROVE_REPLY and deadlines.needs_phone(updated):
+        svc.deadline_wake.set()  # the hotline's 回访 task, now rather than at the next scan
 
 
 def _last_reason(svc: Services, complaint: Complaint, action: Action) -> str:
@@ -858,6 +892,66 @@ async def ticket(update: Update, context: Context) -> None:
     await send_html(context.bot, chat.id, text_html("\n".join(lines)))
 
 
+# -- phone 回访 -------------------------------------------------------------------------
+
+
+def follow_up_task(complaint: Complaint, policy: Policy) -> tuple[str, Markup | None]:
+    """The hotline's 回访 task for a reply the resident cannot or did not rate in the bot."""
+    if complaint.chat_id is None:
+        why = texts.FOLLOW_UP_WHY["phone"]
+    elif complaint.unreachable:
+        why = texts.FOLLOW_UP_WHY["unreachable"]
+    else:
+        days = policy.limits(complaint.category).feedback_days
+        why = texts.FOLLOW_UP_WHY["silent"].format(days=days)
+    if not complaint.contact_phone:
+        phone = texts.FOLLOW_UP_NO_PHONE
+    elif complaint.identity == "sealed":
+        phone = texts.SEALED_PHONE
+    else:
+        phone = mask(complaint.contact_phone)
+    text = texts.FOLLOW_UP_TASK.format(
+        ticket=complaint.ticket, why=why, reply=complaint.reply_text or "—", phone=phone
+    )
+    if not complaint.contact_phone:
+        return text, None
+    rows = [[_button(texts.BUTTON_SHOW_PHONE, f"p:{complaint.ticket}")]]
+    rows += [list(row) for row in _feedback_markup(complaint.ticket, "solved").inline_keyboard]
+    return text, Markup(rows)
+
+
+async def show_phone(update: Update, context: Context) -> None:
+    """p:<ticket>: the full number, to the hotline officer who calls, and into the audit trail.
+
+    Shown as an alert only the presser sees; a sealed reporter's number only to
+    the supervision group.
+    """
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    svc = services(context)
+    ticket = (query.data or "").removeprefix("p:")
+    try:
+        complaint = await asyncio.to_thread(cs.get, svc.engine, ticket)
+    except cs.ComplaintNotFound:
+        await _answer(query.answer(texts.STALE_BUTTON))
+        return
+    allowed = SUPERVISION if complaint.identity == "sealed" else {Role.HOTLINE, *SUPERVISION}
+    role = svc.staff.role_for(user.id, Action.NOTE)
+    if role is None or not svc.staff.roles(user.id) & allowed:
+        log.warning("refused the phone number of %s to user %s", ticket, user.id)
+        await _answer(query.answer(texts.NOT_ALLOWED, show_alert=True))
+        return
+    if not complaint.contact_phone:
+        await _answer(query.answer(texts.NO_PHONE, show_alert=True))
+        return
+    note(kind="show-phone", ticket=ticket)
+    change = cs.Change(reason=texts.SHOW_PHONE_NOTE)
+    await _act(svc, ticket, Action.NOTE, cs.Actor(role, str(user.id)), change)
+    shown = texts.SHOW_PHONE.format(ticket=ticket, phone=complaint.contact_phone)
+    await _answer(query.answer(shown, show_alert=True))
+
+
 # -- deadlines -----------------------------------------------------------------------------
 
 
@@ -883,32 +977,50 @@ def notice_text(notice: deadlines.Notice, staff_leader: int | None) -> str:
 async def watch_deadlines(
     application: Application[Any, Any, Any, Any, Any, Any], every: float
 ) -> None:
-    """Look for due reminders and 督办 notices every `every` seconds while the bot runs."""
+    """Queue due reminders, 督办 notices and 回访 tasks every `every` seconds, or when woken."""
     svc: Services = application.bot_data["services"]
     chat_id = svc.staff.officers_chat_id
     while True:
         try:
             if chat_id is not None:
-                for notice in await asyncio.to_thread(deadlines.pending, svc.engine, svc.calendar):
-                    text = notice_text(notice, svc.staff.leader)
-                    # Reminders go to whoever has the complaint (the group if nobody
-                    # does, or if they never opened a chat with the bot); 督办 to the group.
-                    private = notice.kind != "duban" and notice.assignee_id is not None
-                    await asyncio.to_thread(
-                        outbox.post,
-                        svc.engine,
-                        notice.assignee_id if private and notice.assignee_id else chat_id,
-                        text,
-                        kind="reminder",
-                        ticket=notice.ticket,
-                        key=notice.key,
-                    )
-                    await asyncio.to_thread(deadlines.mark_sent, svc.engine, notice)
-                    log.info("%s for %s queued", notice.kind, notice.ticket)
+                due = await asyncio.to_thread(
+                    deadlines.pending, svc.engine, svc.calendar, policy=svc.policy
+                )
+                for notice in due:
+                    await _queue_notice(svc, chat_id, notice)
                 svc.outbox_wake.set()
         except Exception:  # the watcher must outlive any single failure
             log.exception("deadline notices not queued; trying again later")
-        await asyncio.sleep(every)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(svc.deadline_wake.wait(), timeout=every)
+        svc.deadline_wake.clear()
+
+
+async def _queue_notice(svc: Services, group: int, notice: deadlines.Notice) -> None:
+    """Into the outbox, then marked sent (so it is queued once, and never lost)."""
+    markup: Markup | None = None
+    target = group
+    if notice.kind == "follow-up":
+        complaint = await asyncio.to_thread(cs.get, svc.engine, notice.ticket)
+        text, markup = follow_up_task(complaint, svc.policy)
+    else:
+        text = notice_text(notice, svc.staff.leader)
+        # Reminders go to whoever has the complaint (the group if nobody does, or
+        # if they never opened a chat with the bot); 督办 to the group.
+        if notice.kind.startswith("remind-") and notice.assignee_id is not None:
+            target = notice.assignee_id
+    await asyncio.to_thread(
+        outbox.post,
+        svc.engine,
+        target,
+        text,
+        kind="follow-up" if notice.kind == "follow-up" else "reminder",
+        markup=markup.to_dict() if markup else None,
+        ticket=notice.ticket,
+        key=notice.key,
+    )
+    await asyncio.to_thread(deadlines.mark_sent, svc.engine, notice)
+    log.info("%s for %s queued", notice.kind, notice.ticket)
 
 
 # -- plumbing ----------------------------------------------------------------------------
@@ -948,3 +1060,4 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CallbackQueryHandler(intake_button, pattern=r"^k:"))
     application.add_handler(CallbackQueryHandler(officer_button, pattern=r"^o:"))
     application.add_handler(CallbackQueryHandler(feedback_button, pattern=r"^f:"))
+    application.add_handler(CallbackQueryHandler(show_phone, pattern=r"^p:"))

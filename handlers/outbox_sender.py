@@ -24,6 +24,7 @@ from telegram.ext import Application
 from handlers.services import Services
 from knowledge import complaint_store as cs
 from knowledge import outbox, texts
+from knowledge.complaints import State
 from knowledge.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,9 @@ async def _send_batch(
         for row in batch:
             assert row.id is not None
             await asyncio.to_thread(outbox.give_up, svc.engine, row.id, error=str(exc))
-        if first.kind == "reminder":
+        if chat_id == svc.staff.officers_chat_id:
+            log.error("the bot cannot post to the officers' group %s: %s", chat_id, exc)
+        elif first.kind == "reminder":
             await _remind_in_group(svc, batch)  # the officer never opened a chat with the bot
         else:
             await _unreachable(svc, batch)
@@ -183,10 +186,17 @@ async def _remind_in_group(svc: Services, batch: list[OutboxMessage]) -> None:
 
 
 async def _unreachable(svc: Services, batch: list[OutboxMessage]) -> None:
-    """The resident blocked the bot: flag it and give the hotline a phone follow-up task."""
+    """The resident blocked the bot: flag it and give the hotline a phone follow-up task.
+
+    A reply awaiting the resident's rating becomes the deadline watcher's 回访 task
+    (with the buttons to record the answers), so it is woken instead.
+    """
     for ticket in {row.ticket for row in batch if row.ticket}:
         await asyncio.to_thread(cs.annotate, svc.engine, ticket, unreachable=True)
-        if svc.staff.officers_chat_id is not None:
+        complaint = await asyncio.to_thread(cs.get, svc.engine, ticket)
+        if complaint.state == State.REPLIED:
+            svc.deadline_wake.set()
+        elif svc.staff.officers_chat_id is not None:
             await asyncio.to_thread(
                 outbox.post,
                 svc.engine,

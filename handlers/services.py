@@ -37,6 +37,8 @@ class Services:
     deadline_scan_seconds: float = 60.0
     # Set whenever something is queued in the outbox, so the sender need not poll.
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set when a 回访 task is due at once (a reply nobody can rate in the bot).
+    deadline_wake: asyncio.Event = field(default_factory=asyncio.Event)
     # Chats with a complaint being written: the database is the record, this set
     # spares every other message a query.
     draft_chats: set[int] = field(default_factory=set)

@@ -34,7 +34,14 @@ CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class ComplaintNotFound(LookupError):
-    pass
+    """No complaint has this ticket number: a typo, or callback data made up by a client."""
+
+    def __init__(self, ticket: str) -> None:
+        super().__init__(ticket)
+        self.ticket = ticket
+
+    def __str__(self) -> str:
+        return f"没有找到编号为 {self.ticket} 的投诉。"
 
 
 @dataclass(frozen=True)
@@ -245,6 +252,8 @@ def act(
             raise ComplaintNotFound(ticket)
         before = State(complaint.state)
         after = transition(before, action, actor.role, reason=change.reason)
+        if action is Action.FEEDBACK and actor.role is not Role.RESIDENT:
+            _refuse_overriding_the_resident(session, complaint)
         limits = policy.limits(complaint.category)
         public = _apply(complaint, action, actor, change, now, calendar, limits)
         complaint.state = after.value
@@ -265,6 +274,22 @@ def act(
         )
         session.commit()
         return complaint
+
+
+def _refuse_overriding_the_resident(session: Session, complaint: Complaint) -> None:
+    """A phone 回访 records the resident's answers; it never changes one they gave the bot."""
+    rated = session.exec(
+        select(ComplaintEvent.id).where(
+            ComplaintEvent.complaint_id == complaint.id,
+            ComplaintEvent.action == Action.FEEDBACK.value,
+            ComplaintEvent.actor_role == Role.RESIDENT.value,
+            col(ComplaintEvent.at) >= (complaint.replied_at or complaint.created_at),
+        )
+    ).first()
+    if rated is not None:
+        raise TransitionRefused(
+            "居民已在机器人中评价过这次答复，回访不能更改；如需结案请直接办结。"
+        )
 
 
 def _apply(

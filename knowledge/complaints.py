@@ -194,12 +194,17 @@ def allowed_actions(state: State, role: Role) -> list[Action]:
 
 @dataclass(frozen=True)
 class Limits:
-    """Time limits in working days (claim, reply, one extension) and the 复核 window in days."""
+    """Time limits in working days (claim, reply, one extension) and the 复核 window in days.
+
+    `feedback_days`: how long the bot waits for a resident's rating of a reply
+    before the hotline calls them instead (回访), in working days.
+    """
 
     claim_days: int = 1
     reply_days: int = 5
     extension_max_days: int = 10
     review_window_days: int = 15
+    feedback_days: int = 3
 
 
 @dataclass(frozen=True)
@@ -298,6 +303,14 @@ def load_policy(path: Path | None = None) -> Policy:
     except TypeError as exc:  # an unknown key
         raise ValueError(f"{path or 'complaint_limits.yaml'}: {exc}") from exc
     for name, limits in (("default", default), *categories):
-        if min(limits.claim_days, limits.reply_days, limits.review_window_days) < 1:
+        if (
+            min(
+                limits.claim_days,
+                limits.reply_days,
+                limits.review_window_days,
+                limits.feedback_days,
+            )
+            < 1
+        ):
             raise ValueError(f"{path or 'complaint_limits.yaml'}: {name}: limits must be >= 1")
     return Policy(default=default, by_category=categories)

@@ -6,6 +6,9 @@ in a scheduler: after a restart the next look finds exactly what is still due.
 The ladder follows the programme's supervision rule: reminders to whoever has
 the complaint at 50 % and 80 % of a deadline; at the deadline plus one working
 day a formal 督办 notice to the supervision group, repeated each working day.
+A reply the resident cannot rate in the bot (a phone complaint, a resident who
+blocked the bot) or has not rated within `Limits.feedback_days` working days
+becomes a phone 回访 task for the hotline.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from knowledge import complaint_store as cs
 from knowledge import db
-from knowledge.complaints import State
+from knowledge.complaints import Policy, State
 from knowledge.models import Complaint, ComplaintNotice
 from knowledge.workdays import WorkCalendar
 
@@ -30,8 +33,8 @@ REMINDER_SHARES = (0.5, 0.8)
 class Notice:
     complaint_id: int
     ticket: str
-    kind: str  # remind-50, remind-80, duban
-    deadline: str  # claim or reply
+    kind: str  # remind-50, remind-80, duban, follow-up
+    deadline: str  # claim, reply or feedback
     due: dt.datetime
     key: str
     assignee_id: int | None
@@ -48,8 +51,44 @@ def _deadline(complaint: Complaint) -> tuple[str, dt.datetime, dt.datetime] | No
     return None
 
 
-def notices_for(complaint: Complaint, now: dt.datetime, calendar: WorkCalendar) -> list[Notice]:
+def needs_phone(complaint: Complaint) -> bool:
+    """Whether the bot cannot reach the resident, so the hotline must call them."""
+    return complaint.chat_id is None or complaint.unreachable
+
+
+def follow_up_for(
+    complaint: Complaint, now: dt.datetime, calendar: WorkCalendar, policy: Policy
+) -> Notice | None:
+    """The phone 回访 task for a reply awaiting the resident's rating, once it is due."""
+    if State(complaint.state) is not State.REPLIED or complaint.replied_at is None:
+        return None
+    assert complaint.id is not None
+    due = complaint.replied_at
+    if not needs_phone(complaint):
+        due = calendar.add_workdays(due, policy.limits(complaint.category).feedback_days)
+    if now < due:
+        return None
+    return Notice(
+        complaint.id,
+        complaint.ticket,
+        "follow-up",
+        "feedback",
+        due,
+        f"{complaint.ticket}:follow-up:{complaint.replied_at.isoformat()}",
+        complaint.assignee_id,
+    )
+
+
+def notices_for(
+    complaint: Complaint,
+    now: dt.datetime,
+    calendar: WorkCalendar,
+    policy: Policy | None = None,
+) -> list[Notice]:
     """Every notice due for the complaint at `now`, sent before or not."""
+    follow_up = follow_up_for(complaint, now, calendar, policy or Policy())
+    if follow_up is not None:
+        return [follow_up]
     running = _deadline(complaint)
     if running is None or complaint.id is None:
         return []
@@ -93,10 +132,16 @@ def notices_for(complaint: Complaint, now: dt.datetime, calendar: WorkCalendar) 
     return found
 
 
-def pending(engine: Engine, calendar: WorkCalendar, now: dt.datetime | None = None) -> list[Notice]:
-    """Notices due now and not sent yet, over all open complaints."""
+def pending(
+    engine: Engine,
+    calendar: WorkCalendar,
+    now: dt.datetime | None = None,
+    policy: Policy | None = None,
+) -> list[Notice]:
+    """Notices due now and not sent yet, over all open complaints and unrated replies."""
     now = now or dt.datetime.now(dt.UTC)
-    due = [n for c in cs.listing(engine, open_only=True) for n in notices_for(c, now, calendar)]
+    watched = cs.listing(engine, open_only=True) + cs.listing(engine, state=State.REPLIED)
+    due = [n for c in watched for n in notices_for(c, now, calendar, policy)]
     if not due:
         return []
     with db.session(engine) as session:
@@ -107,7 +152,7 @@ def pending(engine: Engine, calendar: WorkCalendar, now: dt.datetime | None = No
     for n in due:
         if n.key in sent_keys:
             continue
-        family = "duban" if n.kind == "duban" else "remind"
+        family = n.kind if n.kind in ("duban", "follow-up") else "remind"
         latest[(n.complaint_id, n.deadline, family)] = n
     return list(latest.values())
 

@@ -197,6 +197,8 @@ SATISFACTION_LABELS: dict[str, str] = {
     "unsatisfied": "不满意",
 }
 FEEDBACK_THANKS = "感谢您的评价！"
+FOLLOW_UP_RECORDED = "已记录回访结果。"
+CLOSED_SATISFIED = "居民确认解决并满意"
 BUTTON_REVIEW = "申请复核"
 DIGEST_HEADING = "【汇总】以下通知因群消息较多合并发送："
 PHONE_FOLLOW_UP = "【电话回访】投诉 {ticket} 的居民已屏蔽机器人，消息无法送达，请按登记电话回访。"
@@ -204,8 +206,27 @@ REPORT_USAGE = "用法：/report 2026-11（不写月份则为本月）"
 INTAKE_USAGE = "用法：/intake [联系电话] 投诉内容，例如：/intake 13800000000 低保申请两个月没有答复"
 INTAKE_REGISTERED = (
     "已登记电话投诉，编号 {ticket}。认领期限 {claim_due}，答复期限 {reply_due}。"
-    "办结时请写明回访结果。"
+    "答复审核通过后，群里会出现电话回访任务，回访后在任务上记录居民的评价。"
 )
+FOLLOW_UP_TASK = (
+    "【电话回访】投诉 {ticket}（{why}）\n"
+    "答复内容：{reply}\n"
+    "联系电话：{phone}\n"
+    "请监督咨询电话回访居民，并按居民的回答记录：问题解决了吗？"
+)
+FOLLOW_UP_WHY: dict[str, str] = {
+    "phone": "电话或来访受理，居民没有机器人对话",
+    "unreachable": "居民已屏蔽机器人，答复无法送达",
+    "silent": "居民 {days} 个工作日内未在机器人中评价",
+}
+SEALED_PHONE = "保密（仅督查小组可查看）"
+FOLLOW_UP_NO_PHONE = "未留电话，无法回访，请直接办结并写明情况"
+FOLLOW_UP_SATISFIED = "投诉 {ticket} 电话回访：居民对办理结果满意吗？"
+FOLLOW_UP_PREFIX = "电话回访："
+BUTTON_SHOW_PHONE = "📞 查看电话"
+SHOW_PHONE = "投诉 {ticket} 的联系电话：{phone}（已记入办理记录）"
+SHOW_PHONE_NOTE = "查看联系电话（电话回访）"
+NO_PHONE = "这件投诉没有留联系电话。"
 EXTENSION_REQUEST = "【延期申请】投诉 {ticket}，现答复期限 {due}。理由：{reason}\n请督查小组审批。"
 DEADLINE_REMINDER = "⏰ 投诉 {ticket} 的{which}期限（{due}）已过去 {share}%，请{who}抓紧办理。"
 DUBAN_NOTICE = "【督办】投诉 {ticket} 已超过{which}期限 {days} 个工作日仍未办结，请{who}督办。"

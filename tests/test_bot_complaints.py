@@ -126,6 +126,18 @@ def test_a_complaint_typed_as_a_question_is_confirmed_first(
     wait_text(api, RESIDENT, "您是要投诉/反映问题吗")
     api.press(RESIDENT, "是，我要反映")
     wait_text(api, RESIDENT, "发生了什么")
+    api.send_text("/cancel")
+    wait_text(api, RESIDENT, "已取消")
+
+
+def test_the_complaints_menu_starts_the_intake(api: FakeBotApi, start_bot: StartBot) -> None:
+    start_bot()
+    api.send_text("/start")
+    api.wait_for(lambda: "投诉监督" in " ".join(api.buttons(RESIDENT)))
+    api.press(RESIDENT, "投诉监督")
+    api.wait_for(lambda: "我要投诉" in " ".join(api.buttons(RESIDENT)))
+    api.press(RESIDENT, "我要投诉")
+    wait_text(api, RESIDENT, "发生了什么")
 
 
 def test_cancel_drops_the_draft_and_a_draft_survives_a_restart(
@@ -292,6 +304,53 @@ def test_a_replayed_confirmation_creates_one_complaint(
     ]
 
 
+def _raw_press(api: FakeBotApi, chat: int, user: int, data: str, message_id: int) -> None:
+    """A callback query with any data, as a tampering client or an old message sends it."""
+    api.send_update(
+        {
+            "callback_query": {
+                "id": f"raw-{user}-{data}",
+                "from": {"id": user, "is_bot": False, "first_name": "某人"},
+                "chat_instance": "1",
+                "data": data,
+                "message": api.message_payload(chat, message_id),
+            }
+        }
+    )
+
+
+def test_forged_stale_and_foreign_buttons_are_refused_and_logged(
+    api: FakeBotApi, start_bot: StartBot, bot_desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    start_bot()
+    ticket = file_complaint(api)
+    card = message_with(api, GROUP, ticket)
+    api.press(GROUP, "认领", user_id=HANDLER, message_id=card)
+    api.wait_for(lambda: "认领" not in api.buttons(GROUP, card))
+    refusals = len(api.callback_answers)
+    # Stale: 认领 again, from a copy of the card taken before it was claimed.
+    _raw_press(api, GROUP, HANDLER, f"o:claim:{ticket}", card)
+    # Forged: an action that does not exist, a ticket that does not, a cut-short payload.
+    _raw_press(api, GROUP, HANDLER, f"o:approve_everything:{ticket}", card)
+    _raw_press(api, GROUP, HANDLER, "o:claim:TS20990101-0001", card)
+    _raw_press(api, GROUP, HANDLER, "o:claim", card)
+    # Foreign: another resident rates this resident's complaint.
+    _raw_press(api, GROUP, OTHER, f"f:s:1:{ticket}", card)
+    api.wait_for(lambda: len(api.callback_answers) >= refusals + 5)
+    answers = [a.get("text") or "" for a in api.callback_answers[refusals:]]
+    assert any("不能认领" in a for a in answers)
+    assert sum("已失效" in a for a in answers) == 2
+    assert any("没有找到编号为 TS20990101-0001" in a for a in answers)
+    assert any("不是您的投诉" in a for a in answers)
+    assert bot_desk.engine is not None
+    complaint = cs.get(bot_desk.engine, ticket)
+    assert complaint.state == "claimed" and complaint.solved is None
+    assert sum(e.action == "claim" for e in cs.history(bot_desk.engine, complaint.id or 0)) == 1
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "refused forged officer callback" in logged and "refused feedback" in logged
+    assert "refused claim on TS20990101-0001" in logged
+
+
 def test_sealed_identities_are_visible_only_to_the_supervision_group(
     api: FakeBotApi, start_bot: StartBot
 ) -> None:
@@ -347,6 +406,67 @@ def test_hotline_officers_register_phone_complaints(
     assert bot_desk.engine is not None
     (complaint,) = cs.listing(bot_desk.engine)
     assert complaint.channel == "phone" and complaint.chat_id is None
+
+
+def _answers_with(api: FakeBotApi, needle: str) -> int:
+    return sum(needle in (a.get("text") or "") for a in api.callback_answers)
+
+
+def test_a_phone_complaint_gets_a_phone_follow_up_and_its_answers_are_recorded(
+    api: FakeBotApi, start_bot: StartBot, bot_desk: Desk
+) -> None:
+    hotline = 401
+    start_bot(hotline_officers=str(hotline), deadline_scan_seconds=3600.0)
+    api.send_text("/intake 13912345678 殡仪馆收费不公示", chat_id=hotline, user_id=hotline)
+    found = TICKET.search(wait_text(api, hotline, "已登记电话投诉"))
+    assert found
+    ticket = found.group(0)
+    card = message_with(api, GROUP, ticket)
+    api.press(GROUP, "认领", user_id=HANDLER, message_id=card)
+    api.wait_for(lambda: "回复" in api.buttons(GROUP, card))
+    api.press(GROUP, "回复", user_id=HANDLER, message_id=card)
+    prompt = message_with(api, GROUP, "写下给居民的答复")
+    api.send_text(
+        "已责令殡仪馆公示收费标准。",
+        chat_id=GROUP,
+        user_id=HANDLER,
+        chat_type="group",
+        reply_to=prompt,
+    )
+    api.wait_for(lambda: "审核通过" in api.buttons(GROUP, card))
+    api.press(GROUP, "审核通过", user_id=SUPERVISOR, message_id=card)
+    # The resident has no chat: the hotline gets the 回访 task at once (the scan is hourly).
+    task_text = wait_text(api, GROUP, "【电话回访】")
+    assert ticket in task_text and "已责令殡仪馆公示收费标准" in task_text
+    assert "13912345678" not in task_text
+    task = message_with(api, GROUP, "【电话回访】")
+    # The full number: to the hotline officer only, as an alert, and into the audit trail.
+    api.press(GROUP, "查看电话", user_id=HANDLER, message_id=task)
+    api.wait_for(lambda: _answers_with(api, "权限") >= 1)
+    api.press(GROUP, "查看电话", user_id=hotline, message_id=task)
+    api.wait_for(lambda: _answers_with(api, "13912345678") == 1)
+    assert all(
+        "13912345678" not in (m.text or "")
+        for chat in (GROUP, hotline)
+        for m in api.bot_messages(chat)
+    )
+    api.press(GROUP, "解决", user_id=STRANGER, message_id=task)
+    api.wait_for(lambda: _answers_with(api, "不是您的投诉") >= 1)
+    api.press(GROUP, "解决", user_id=hotline, message_id=task)
+    asked = message_with(api, GROUP, "电话回访：居民对办理结果满意吗")
+    api.press(GROUP, "基本满意", user_id=hotline, message_id=asked)
+    assert bot_desk.engine is not None
+    engine = bot_desk.engine
+    api.wait_for(lambda: cs.get(engine, ticket).state == "closed")
+    complaint = cs.get(engine, ticket)
+    assert complaint.solved is True and complaint.satisfaction == "basically"
+    events = cs.history(engine, complaint.id or 0)
+    recorded = [(e.actor_role, e.reason) for e in events if e.action == "feedback"]
+    assert recorded == [
+        ("hotline", "电话回访：问题解决了吗？解决"),
+        ("hotline", "电话回访：您对办理结果满意吗？基本满意"),
+    ]
+    assert any(e.action == "note" and e.actor_id == str(hotline) for e in events)
 
 
 def test_the_supervision_group_gets_the_monthly_report(

@@ -257,6 +257,9 @@ def test_cli_lists_and_shows_complaints(
         set(row)
     )
     assert row["ticket"] == t and row["state"] == "claimed"
+    waiting = _submit(engine, "second").ticket
+    assert main(["complaints", "list", "--state", "received", "--json"]) == 0
+    assert [json.loads(x)["ticket"] for x in capsys.readouterr().out.splitlines()] == [waiting]
     assert main(["complaints", "show", t, "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert [h["action"] for h in shown["history"]] == ["submit", "claim"]

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from knowledge import complaint_store as cs
 from knowledge import db, deadlines
-from knowledge.complaints import Action, Policy, Role
+from knowledge.complaints import Action, Policy, Role, TransitionRefused
 from knowledge.desk import Desk, prepare_database
 from knowledge.workdays import WorkCalendar
 from tests.bot_harness import BotThread, bot_settings
@@ -98,7 +99,83 @@ def test_claiming_switches_to_the_reply_deadline_and_closing_stops_it(engine: En
         policy=Policy(),
         now=wednesday,
     )
-    assert deadlines.pending(engine, CALENDAR, wednesday + dt.timedelta(days=30)) == []
+    later = wednesday + dt.timedelta(days=30)
+    assert _kinds(engine, later) == ["follow-up"]  # replied, but never rated
+    resident = cs.Actor(Role.RESIDENT, "1")
+    for change in (cs.Change(solved=True), cs.Change(satisfaction="satisfied")):
+        cs.act(
+            engine, ticket, Action.FEEDBACK, resident, change, calendar=CALENDAR, policy=Policy()
+        )
+    cs.act(engine, ticket, Action.CLOSE, cs.SYSTEM, calendar=CALENDAR, policy=Policy())
+    assert deadlines.pending(engine, CALENDAR, later) == []
+
+
+def _reply(engine: Engine, ticket: str, now: dt.datetime) -> None:
+    for action, actor, change in (
+        (Action.CLAIM, cs.Actor(Role.HANDLER, "5"), cs.Change()),
+        (Action.DRAFT_REPLY, cs.Actor(Role.HANDLER, "5"), cs.Change(reply="已办理。")),
+        (Action.APPROVE_REPLY, cs.Actor(Role.SUPERVISOR, "6"), cs.Change()),
+    ):
+        cs.act(engine, ticket, action, actor, change, calendar=CALENDAR, policy=Policy(), now=now)
+
+
+def test_an_unrated_reply_becomes_a_phone_follow_up_after_three_working_days(
+    engine: Engine,
+) -> None:
+    ticket = _submit(engine)
+    # Replied Wednesday 2026-11-25; three working days: Thursday, Friday, Monday.
+    _reply(engine, ticket, dt.datetime(2026, 11, 25, 10, 0, tzinfo=CHINA))
+    assert _kinds(engine, dt.datetime(2026, 11, 30, 23, 0, tzinfo=CHINA)) == []
+    (notice,) = deadlines.pending(engine, CALENDAR, dt.datetime(2026, 12, 1, 0, 0, tzinfo=CHINA))
+    assert (notice.kind, notice.ticket) == ("follow-up", ticket)
+    deadlines.mark_sent(engine, notice)
+    assert _kinds(engine, dt.datetime(2026, 12, 9, tzinfo=CHINA)) == []  # once
+
+
+def test_a_reply_nobody_can_rate_in_the_bot_is_followed_up_at_once(engine: Engine) -> None:
+    phoned, _ = cs.submit(
+        engine,
+        cs.Submission("殡仪馆收费不公示", channel="phone", contact_phone="13912345678"),
+        key="phone",
+        calendar=CALENDAR,
+        policy=Policy(),
+        now=RECEIVED,
+    )
+    blocked = _submit(engine, key="blocked")
+    cs.annotate(engine, blocked, unreachable=True)
+    replied = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CHINA)
+    for ticket in (phoned.ticket, blocked):
+        _reply(engine, ticket, replied)
+    found = deadlines.pending(engine, CALENDAR, replied + dt.timedelta(minutes=1))
+    assert sorted((n.kind, n.ticket) for n in found) == sorted(
+        [("follow-up", phoned.ticket), ("follow-up", blocked)]
+    )
+
+
+def test_a_phone_follow_up_never_changes_what_the_resident_answered(engine: Engine) -> None:
+    ticket = _submit(engine)
+    _reply(engine, ticket, RECEIVED)
+    resident, hotline = cs.Actor(Role.RESIDENT, "1"), cs.Actor(Role.HOTLINE, "401")
+    cs.act(
+        engine,
+        ticket,
+        Action.FEEDBACK,
+        resident,
+        cs.Change(solved=True),
+        calendar=CALENDAR,
+        policy=Policy(),
+    )
+    with pytest.raises(TransitionRefused, match="回访不能更改"):
+        cs.act(
+            engine,
+            ticket,
+            Action.FEEDBACK,
+            hotline,
+            cs.Change(solved=False),
+            calendar=CALENDAR,
+            policy=Policy(),
+        )
+    assert cs.get(engine, ticket).solved is True
 
 
 def test_the_bot_sends_duban_once_across_a_restart(
