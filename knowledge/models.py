@@ -216,6 +216,20 @@ class ComplaintNotice(SQLModel, table=True):
     sent_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class AppSecret(SQLModel, table=True):
+    """A random secret made once per database (the reports' pseudonym key).
+
+    In the database rather than a file, so the bot and the command line, on any
+    machine that reaches the database, derive the same pseudonyms.
+    """
+
+    __tablename__ = "app_secret"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message to Telegram, stored before it is sent and kept until it was.
 

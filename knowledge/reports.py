@@ -5,8 +5,11 @@ their audit trail, two queries, and hands them to `build_report`, a plain
 function over the loaded rows that tests can call directly. What leaves this
 module is for the supervision group's briefing (简报), so it carries no
 personal data: no names, no phone numbers, no summaries, no Telegram user ids.
-Actors in the audit trail become stable pseudonyms (officer-1, resident-1) and
-free text is passed through `privacy.mask` with residents' names blotted out.
+Actors in the audit trail become pseudonyms keyed by a secret made once per
+database (officer-3f9a2c1d), the same in every month's report, so a repeat
+complainant or one officer's cases can be followed from month to month without
+revealing a Telegram id (keyed: ids are too few to hide behind a plain hash).
+Free text is passed through `privacy.mask` with residents' names blotted out.
 
 All figures come from the complaints' own fields:
 
@@ -26,8 +29,11 @@ A rate is a fraction from 0 to 1, or None when nothing counts towards it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import math
 import re
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,11 +47,12 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import MaxNLocator
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from knowledge import charts, db
 from knowledge.complaints import ACTION_LABELS, OPEN_STATES, Action, Role, State
-from knowledge.models import Complaint, ComplaintEvent, utcnow
+from knowledge.models import AppSecret, Complaint, ComplaintEvent, utcnow
 from knowledge.privacy import mask
 from knowledge.workdays import CHINA, WorkCalendar
 
@@ -170,7 +177,34 @@ def monthly_report(
     """The report of the complaints created in `month` ("YYYY-MM", China time)."""
     month_bounds(month)  # a bad month fails before the database is asked
     complaints, events = load_month(engine, month)
-    return build_report(month, complaints, events, calendar=calendar, now=now or utcnow())
+    return build_report(
+        month,
+        complaints,
+        events,
+        calendar=calendar,
+        now=now or utcnow(),
+        pseudonym_key=pseudonym_key(engine),
+    )
+
+
+PSEUDONYM_SECRET = "report-pseudonyms"
+
+
+def pseudonym_key(engine: Engine) -> bytes:
+    """The database's pseudonym key, made on first use (by whichever process comes first)."""
+    with db.session(engine) as session:
+        row = session.get(AppSecret, PSEUDONYM_SECRET)
+        if row is not None:
+            return bytes.fromhex(row.value)
+        session.add(AppSecret(name=PSEUDONYM_SECRET, value=secrets.token_hex(32)))
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()  # made at the same moment elsewhere: use that one
+    with db.session(engine) as session:
+        made = session.get(AppSecret, PSEUDONYM_SECRET)
+        assert made is not None
+        return bytes.fromhex(made.value)
 
 
 # --- figures -----------------------------------------------------------------------
@@ -235,9 +269,10 @@ def overdue_rows(
 
 
 class _Pseudonyms:
-    """Stable pseudonyms for actor ids, numbered in order of first appearance."""
+    """Pseudonyms for actor ids: keyed hashes, or (without a key) numbers in order of appearance."""
 
-    def __init__(self) -> None:
+    def __init__(self, key: bytes | None = None) -> None:
+        self._key = key
         self._seen: dict[tuple[str, str], str] = {}
         self._counts: Counter[str] = Counter()
 
@@ -247,11 +282,15 @@ class _Pseudonyms:
         if not actor_id:
             return ""
         kind = "officer" if role in OFFICER_ROLES else "resident"
-        key = (kind, actor_id)
-        if key not in self._seen:
-            self._counts[kind] += 1
-            self._seen[key] = f"{kind}-{self._counts[kind]}"
-        return self._seen[key]
+        seen = (kind, actor_id)
+        if seen not in self._seen:
+            if self._key is None:
+                self._counts[kind] += 1
+                self._seen[seen] = f"{kind}-{self._counts[kind]}"
+            else:
+                digest = hmac.new(self._key, f"{kind}:{actor_id}".encode(), hashlib.sha256)
+                self._seen[seen] = f"{kind}-{digest.hexdigest()[:8]}"
+        return self._seen[seen]
 
 
 def scrub(text: str | None, names: Iterable[str] = ()) -> str:
@@ -263,12 +302,16 @@ def scrub(text: str | None, names: Iterable[str] = ()) -> str:
     return mask(text)
 
 
-def audit_rows(complaints: Iterable[Complaint], events: Iterable[ComplaintEvent]) -> list[AuditRow]:
+def audit_rows(
+    complaints: Iterable[Complaint],
+    events: Iterable[ComplaintEvent],
+    pseudonym_key: bytes | None = None,
+) -> list[AuditRow]:
     """The events of `complaints`, pseudonymised, in the order given."""
     known = list(complaints)
     tickets = {c.id: c.ticket for c in known}
     names = [c.resident_name for c in known if c.resident_name]
-    pseudonym = _Pseudonyms()
+    pseudonym = _Pseudonyms(pseudonym_key)
     rows: list[AuditRow] = []
     for e in events:
         ticket = tickets.get(e.complaint_id)
@@ -296,6 +339,7 @@ def build_report(
     *,
     calendar: WorkCalendar,
     now: dt.datetime,
+    pseudonym_key: bytes | None = None,
 ) -> MonthlyReport:
     """The figures of `complaints` (already chosen for the month) at `now`."""
     if now.tzinfo is None or now.utcoffset() is None:
@@ -336,7 +380,7 @@ def build_report(
             sum(c.satisfaction in SATISFIED for c in with_satisfaction), len(with_satisfaction)
         ),
         overdue=overdue_rows(complaints, calendar=calendar, now=now),
-        events=audit_rows(complaints, events),
+        events=audit_rows(complaints, events, pseudonym_key),
         as_of=now,
     )
 

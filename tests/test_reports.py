@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import re
 import warnings
 from pathlib import Path
 
@@ -14,8 +15,9 @@ from PIL import Image
 from sqlalchemy import Engine
 
 from knowledge import complaint_store as cs
-from knowledge import reports
+from knowledge import db, reports
 from knowledge.complaints import Action, Policy, Role, State
+from knowledge.desk import prepare_database
 from knowledge.models import Complaint
 from knowledge.reports import MonthlyReport
 from knowledge.workdays import WorkCalendar
@@ -192,12 +194,32 @@ def test_audit_trail_is_pseudonymised_and_masked(
 ) -> None:
     trail = [e for e in report.events if e.ticket == november["e"]]
     assert [e.action for e in trail] == ["submit", "claim", "note"]
-    assert [e.actor for e in trail] == ["", "officer-1", "officer-1"]
+    officer = trail[1].actor
+    assert re.fullmatch(r"officer-[0-9a-f]{8}", officer) and trail[2].actor == officer
+    assert trail[0].actor == ""
     assert trail[2].reason == "已联系居民某某，电话138******78，需入户核实"
-    actors = {e.actor for e in report.events}
-    assert actors == {"", "officer-1", "resident-1"}  # one officer, one resident, submissions
+    actors = {e.actor for e in report.events} - {"", officer}
+    (resident,) = actors  # one officer, one resident, and the submissions
+    assert re.fullmatch(r"resident-[0-9a-f]{8}", resident)
+    assert OFFICER_ID not in officer and str(RESIDENT_ID) not in resident
     assert all(e.at.astimezone(CHINA).month == 11 for e in report.events)
     assert report.events == sorted(report.events, key=lambda e: e.at)
+
+
+def test_pseudonyms_are_the_same_every_month_and_secret_to_each_database(
+    engine: Engine, november: dict[str, str], tmp_path: Path
+) -> None:
+    def officers(month: str) -> set[str]:
+        built = reports.monthly_report(engine, month, calendar=CALENDAR, now=NOW)
+        return {e.actor for e in built.events if e.actor.startswith("officer-")}
+
+    act(engine, november["october"], Action.CLAIM, Role.HANDLER, at(2, 10))
+    assert officers("2026-10") == officers("2026-11") != set()
+    # Another database has another key: its pseudonyms cannot be matched with ours.
+    other = db.make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    prepare_database(other)
+    assert reports.pseudonym_key(other) != reports.pseudonym_key(engine)
+    assert reports.pseudonym_key(engine) == reports.pseudonym_key(engine)
 
 
 def test_report_text(report: MonthlyReport, november: dict[str, str]) -> None:
