@@ -75,3 +75,13 @@ def test_a_busy_group_gets_a_digest_within_twenty_messages_a_minute(
     assert len(posted) <= 20
     assert any("汇总" in text for text in posted)
     assert all(any(f"第{i}条提醒" in text for text in posted) for i in range(30))
+
+
+def test_a_bot_removed_from_the_officers_group_does_not_make_residents_unreachable(
+    api: FakeBotApi, bot: BotThread, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.blocked.add(GROUP)
+    ticket = file_complaint(api)
+    api.wait_for(lambda: outbox.backlog(bot.services.engine) == 0)
+    assert not cs.get(bot.services.engine, ticket).unreachable
+    assert "cannot post to the officers' group" in caplog.text
