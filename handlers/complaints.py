@@ -28,6 +28,8 @@ from knowledge import complaint_store as cs
 from knowledge import deadlines, drafts, outbox, reports, texts
 from knowledge.complaints import (
     ACTION_LABELS,
+    EVENT_LABELS,
+    ROLE_LABELS,
     RULES,
     STATE_LABELS,
     SUPERVISION,
@@ -886,7 +888,9 @@ async def ticket(update: Update, context: Context) -> None:
     lines = [officer_card_text(complaint), "", "办理记录："]
     for e in events:
         why = f"（{mask(e.reason)}）" if e.reason else ""
-        lines.append(f"{e.at.astimezone(cs.CHINA):%m-%d %H:%M} {e.actor_role} {e.action}{why}")
+        role = ROLE_LABELS.get(e.actor_role, e.actor_role)
+        what = EVENT_LABELS.get(e.action, e.action)
+        lines.append(f"{e.at.astimezone(cs.CHINA):%m-%d %H:%M} {role} {what}{why}")
     if complaint.identity == "sealed" and roles & {Role.SUPERVISOR, Role.LEADER}:
         lines.append(f"举报人（仅督查小组可见）：{complaint.resident_name or '—'}")
     await send_html(context.bot, chat.id, text_html("\n".join(lines)))

@@ -254,6 +254,8 @@ def act(
         after = transition(before, action, actor.role, reason=change.reason)
         if action is Action.FEEDBACK and actor.role is not Role.RESIDENT:
             _refuse_overriding_the_resident(session, complaint)
+        if action in (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION):
+            _refuse_without_a_request(session, complaint)
         limits = policy.limits(complaint.category)
         public = _apply(complaint, action, actor, change, now, calendar, limits)
         complaint.state = after.value
@@ -290,6 +292,25 @@ def _refuse_overriding_the_resident(session: Session, complaint: Complaint) -> N
         raise TransitionRefused(
             "居民已在机器人中评价过这次答复，回访不能更改；如需结案请直接办结。"
         )
+
+
+def _refuse_without_a_request(session: Session, complaint: Complaint) -> None:
+    """An extension is decided once, on a request still waiting (not on an old button)."""
+    decisions = (
+        Action.REQUEST_EXTENSION.value,
+        Action.APPROVE_EXTENSION.value,
+        Action.REFUSE_EXTENSION.value,
+    )
+    last = session.exec(
+        select(ComplaintEvent.action)
+        .where(
+            ComplaintEvent.complaint_id == complaint.id,
+            col(ComplaintEvent.action).in_(decisions),
+        )
+        .order_by(col(ComplaintEvent.id).desc())
+    ).first()
+    if last != Action.REQUEST_EXTENSION.value:
+        raise TransitionRefused("没有待审批的延期申请。")
 
 
 def _apply(

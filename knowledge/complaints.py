@@ -80,6 +80,17 @@ ACTION_LABELS: dict[Action, str] = {
     Action.WITHDRAW: "撤回",
 }
 
+# For staff reading an audit trail (/ticket, the report's workbook).
+ROLE_LABELS: dict[str, str] = {
+    Role.RESIDENT.value: "居民",
+    Role.HOTLINE.value: "监督电话",
+    Role.HANDLER.value: "承办人",
+    Role.SUPERVISOR.value: "督查小组",
+    Role.LEADER.value: "督查组长",
+    Role.SYSTEM.value: "系统",
+}
+EVENT_LABELS: dict[str, str] = {"submit": "提交", **{a.value: ACTION_LABELS[a] for a in Action}}
+
 OFFICERS = frozenset({Role.HOTLINE, Role.HANDLER, Role.SUPERVISOR, Role.LEADER})
 SUPERVISION = frozenset({Role.SUPERVISOR, Role.LEADER})
 OPEN_STATES = frozenset({State.RECEIVED, State.CLAIMED, State.REPLY_REVIEW, State.REOPENED})

@@ -51,7 +51,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from knowledge import charts, db
-from knowledge.complaints import ACTION_LABELS, OPEN_STATES, Action, Role, State
+from knowledge.complaints import EVENT_LABELS, OPEN_STATES, ROLE_LABELS, Role, State
 from knowledge.models import AppSecret, Complaint, ComplaintEvent, utcnow
 from knowledge.privacy import mask
 from knowledge.workdays import CHINA, WorkCalendar
@@ -70,15 +70,6 @@ STATE_NAMES: dict[str, str] = {
     State.CLOSED.value: "已办结",
     State.WITHDRAWN.value: "已撤回",
 }
-ROLE_NAMES: dict[str, str] = {
-    Role.RESIDENT.value: "居民",
-    Role.HOTLINE.value: "监督电话",
-    Role.HANDLER.value: "承办人",
-    Role.SUPERVISOR.value: "督查小组",
-    Role.LEADER.value: "督查组长",
-    Role.SYSTEM.value: "系统",
-}
-ACTION_NAMES: dict[str, str] = {"submit": "提交", **{a.value: ACTION_LABELS[a] for a in Action}}
 DEADLINE_NAMES: dict[str, str] = {"claim": "认领期限", "reply": "答复期限"}
 SATISFIED = frozenset({"satisfied", "basically"})
 OFFICER_ROLES = frozenset(
@@ -656,9 +647,9 @@ def write_workbook(report: MonthlyReport, path: Path) -> None:
                 [
                     e.ticket,
                     china_time(e.at),
-                    ROLE_NAMES.get(e.actor_role, e.actor_role),
+                    ROLE_LABELS.get(e.actor_role, e.actor_role),
                     e.actor,
-                    ACTION_NAMES.get(e.action, e.action),
+                    EVENT_LABELS.get(e.action, e.action),
                     state_name(e.from_state) if e.from_state else "",
                     state_name(e.to_state),
                     e.reason,

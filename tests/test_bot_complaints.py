@@ -359,6 +359,7 @@ def test_sealed_identities_are_visible_only_to_the_supervision_group(
     api.send_text(f"/ticket {ticket}", chat_id=GROUP, user_id=HANDLER, chat_type="group")
     handler_view = wait_text(api, GROUP, "办理记录")
     assert "举报人" not in handler_view
+    assert "居民 提交" in handler_view  # the audit trail, in words staff read
     api.send_text(f"/ticket {ticket}", chat_id=SUPERVISOR, user_id=SUPERVISOR)
     assert "举报人" in wait_text(api, SUPERVISOR, "办理记录")
     api.send_text(f"/ticket {ticket}", chat_id=STRANGER, user_id=STRANGER)
@@ -389,6 +390,73 @@ def test_an_extension_is_requested_on_the_card_and_approved_by_supervision(
     assert "需要入户调查核实收入" in notice
     after = cs.get(bot_desk.engine, ticket)
     assert after.extension_used and after.due_reply > before
+
+
+def _answer_prompt(api: FakeBotApi, needle: str, text: str, user: int) -> None:
+    """An officer replies to the bot's latest prompt containing `needle`."""
+    prompt = message_with(api, GROUP, needle)
+    api.send_text(text, chat_id=GROUP, user_id=user, chat_type="group", reply_to=prompt)
+
+
+def test_return_refused_extension_and_closing_by_the_officer(
+    api: FakeBotApi, start_bot: StartBot, bot_desk: Desk
+) -> None:
+    start_bot()
+    ticket = file_complaint(api)
+    card = message_with(api, GROUP, ticket)
+    api.press(GROUP, "认领", user_id=HANDLER, message_id=card)
+    api.wait_for(lambda: "申请延期" in api.buttons(GROUP, card))
+    # 申请延期, 不同意 (with a reason); the old request's 批准延期 then does nothing.
+    api.press(GROUP, "申请延期", user_id=HANDLER, message_id=card)
+    _answer_prompt(api, "申请延期的理由", "需要等村里开评议会", HANDLER)
+    request = message_with(api, GROUP, "【延期申请】")
+    api.press(GROUP, "不同意", user_id=SUPERVISOR, message_id=request)
+    _answer_prompt(api, "不同意延期的理由", "五个工作日足够", SUPERVISOR)
+    wait_text(api, GROUP, "已不同意延期")
+    api.press(GROUP, "批准延期", user_id=SUPERVISOR, message_id=request)
+    api.wait_for(lambda: any("没有待审批" in (a.get("text") or "") for a in api.callback_answers))
+    assert bot_desk.engine is not None
+    assert not cs.get(bot_desk.engine, ticket).extension_used
+    assert not any("延至" in (m.text or "") for m in api.bot_messages(RESIDENT))
+    # 回复, 退回 with a reason (the resident sees neither), 回复 again, 审核通过.
+    api.press(GROUP, "回复", user_id=HANDLER, message_id=card)
+    _answer_prompt(api, "写下给居民的答复", "已处理。", HANDLER)
+    api.wait_for(lambda: "退回" in api.buttons(GROUP, card))
+    api.press(GROUP, "退回", user_id=SUPERVISOR, message_id=card)
+    _answer_prompt(api, "退回答复的理由", "答复太笼统，请写明调查时间", SUPERVISOR)
+    api.wait_for(lambda: "回复" in api.buttons(GROUP, card))
+    assert cs.get(bot_desk.engine, ticket).state == "claimed"
+    api.press(GROUP, "回复", user_id=HANDLER, message_id=card)
+    before = sum("写下给居民的答复" in (m.text or "") for m in api.bot_messages(GROUP))
+    api.wait_for(
+        lambda: sum("写下给居民的答复" in (m.text or "") for m in api.bot_messages(GROUP)) > before
+    )
+    _answer_prompt(api, "写下给居民的答复", "已于12月1日入户调查，符合条件。", HANDLER)
+    api.wait_for(lambda: "审核通过" in api.buttons(GROUP, card))
+    api.press(GROUP, "审核通过", user_id=SUPERVISOR, message_id=card)
+    reply = wait_text(api, RESIDENT, "已有答复")
+    assert "12月1日入户调查" in reply and "已处理。" not in reply
+    assert not any("笼统" in (m.text or "") for m in api.bot_messages(RESIDENT))
+    # 办结 by the officer with a result; the resident is told and offered a 复核.
+    api.wait_for(lambda: "办结" in api.buttons(GROUP, card))
+    api.press(GROUP, "办结", user_id=HANDLER, message_id=card)
+    _answer_prompt(api, "写下办结结果", "已纳入低保，12月起发放。", HANDLER)
+    wait_text(api, RESIDENT, "已办结")
+    api.wait_for(lambda: "申请复核" in " ".join(api.buttons(RESIDENT)))
+    complaint = cs.get(bot_desk.engine, ticket)
+    assert complaint.state == "closed" and complaint.result == "已纳入低保，12月起发放。"
+    actions = [e.action for e in cs.history(bot_desk.engine, complaint.id or 0)]
+    assert actions == [
+        "submit",
+        "claim",
+        "request_extension",
+        "refuse_extension",
+        "draft_reply",
+        "return_reply",
+        "draft_reply",
+        "approve_reply",
+        "close",
+    ]
 
 
 def test_hotline_officers_register_phone_complaints(

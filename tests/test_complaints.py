@@ -194,6 +194,18 @@ def test_an_illegal_action_changes_nothing(engine: Engine) -> None:
     assert len(cs.history(engine, complaint.id or 0)) == 1
 
 
+def test_an_extension_is_decided_once_and_only_when_requested(engine: Engine) -> None:
+    t = _submit(engine).ticket
+    _act(engine, t, Action.CLAIM, Role.HANDLER)
+    with pytest.raises(TransitionRefused, match="没有待审批"):
+        _act(engine, t, Action.APPROVE_EXTENSION, Role.SUPERVISOR)
+    _act(engine, t, Action.REQUEST_EXTENSION, Role.HANDLER, reason="需要入户调查")
+    _act(engine, t, Action.REFUSE_EXTENSION, Role.SUPERVISOR, reason="五个工作日足够")
+    with pytest.raises(TransitionRefused, match="没有待审批"):
+        _act(engine, t, Action.APPROVE_EXTENSION, Role.SUPERVISOR)  # the old request's button
+    assert not cs.get(engine, t).extension_used
+
+
 def test_one_extension_before_the_due_date_approved_by_supervision(engine: Engine) -> None:
     t = _submit(engine).ticket
     _act(engine, t, Action.CLAIM, Role.HANDLER)

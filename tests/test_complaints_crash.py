@@ -4,6 +4,7 @@ complaint exists exactly once and every resident has its ticket number."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -17,6 +18,8 @@ from tests.bot_harness import start_process
 from tests.fake_telegram import FakeBotApi
 
 TICKET = re.compile(r"TS\d{8}-\d{4}")
+# Two rounds in the suite; the issue's bar is ten in a row: SUNSHINE_KILL_ROUNDS=10.
+ROUNDS = int(os.environ.get("SUNSHINE_KILL_ROUNDS", "2"))
 
 
 def _start(api: FakeBotApi, data: Path) -> subprocess.Popen[bytes]:
@@ -49,7 +52,7 @@ def _up_to_confirmation(api: FakeBotApi, chat: int) -> None:
     _wait_text(api, chat, "请核对")
 
 
-@pytest.mark.parametrize("round_", range(2))
+@pytest.mark.parametrize("round_", range(ROUNDS))
 def test_killed_at_each_point_every_confirmed_complaint_exists_once(
     api: FakeBotApi, tmp_path: Path, round_: int
 ) -> None:
