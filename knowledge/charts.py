@@ -82,8 +82,8 @@ class ChartError(Exception):
 def cjk_font() -> Path:
     """The file of an installed font that covers Chinese; raises ChartError when none."""
     by_name: dict[str, str] = {}
-    for font in font_manager.fontManager.ttflist:
-        by_name.setdefault(font.name, font.fname)
+    for known in font_manager.fontManager.ttflist:
+        by_name.setdefault(known.name, known.fname)
     for family in PREFERRED_FAMILIES:
         fname = by_name.get(family)
         if fname and Path(fname).is_file():
@@ -116,8 +116,24 @@ def _fc_list_chinese() -> Path | None:
     return None
 
 
-def _font(size: float) -> FontProperties:
+def font(size: float) -> FontProperties:
+    """The CJK font at `size` points, for every text of every chart."""
     return FontProperties(fname=cjk_font(), size=size)
+
+
+def style_bar_axes(ax: Axes, heading: str, *, tick_size: float, title_size: float) -> None:
+    """The look all horizontal bar panels share: a light grid, two spines, the title at left."""
+    ax.tick_params(axis="y", length=0, pad=6)
+    ax.tick_params(axis="x", colors=MUTED)
+    for label in ax.get_xticklabels():
+        label.set_fontproperties(font(tick_size))
+    ax.grid(axis="x", color="#E3E8EE", linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color("#B8C2CC")
+    ax.set_title(heading, loc="left", color=INK, fontproperties=font(title_size), pad=8)
 
 
 # --- text wrapping -----------------------------------------------------------------
@@ -188,7 +204,7 @@ def _render_text_probe(text: str) -> bytes:
     """Render one line of text with the chart font (tests use it to prove glyph checks work)."""
     with RENDER_LOCK:
         fig = _new_figure(3, 0.6)
-        fig.text(0.05, 0.4, text, fontproperties=_font(12), parse_math=False)
+        fig.text(0.05, 0.4, text, fontproperties=font(12), parse_math=False)
         return _png(fig)
 
 
@@ -279,7 +295,7 @@ def _draw_column(ax: Axes, column: _ColumnLayout, x: float, top: float, width: f
         ha="center",
         va="center",
         color="white",
-        fontproperties=_font(HEADER_SIZE),
+        fontproperties=font(HEADER_SIZE),
         linespacing=LINE_SPACING,
         parse_math=False,
     )
@@ -324,7 +340,7 @@ def _draw_step(
         ha="center",
         va="center",
         color="white",
-        fontproperties=_font(12),
+        fontproperties=font(12),
         parse_math=False,
     )
     title_h = len(step.title_lines) * STEP_SIZE * LINE_SPACING * _PT
@@ -339,7 +355,7 @@ def _draw_step(
         ha="left",
         va="center",
         color=INK,
-        fontproperties=_font(STEP_SIZE),
+        fontproperties=font(STEP_SIZE),
         linespacing=LINE_SPACING,
         parse_math=False,
     )
@@ -351,7 +367,7 @@ def _draw_step(
             ha="left",
             va="center",
             color=MUTED,
-            fontproperties=_font(META_SIZE),
+            fontproperties=font(META_SIZE),
             linespacing=LINE_SPACING,
             parse_math=False,
         )
@@ -387,7 +403,7 @@ def procedure_chart(entry: Entry) -> bytes:
             ha="center",
             va="center",
             color=INK,
-            fontproperties=_font(TITLE_SIZE),
+            fontproperties=font(TITLE_SIZE),
             linespacing=LINE_SPACING,
             parse_math=False,
         )
@@ -490,7 +506,7 @@ def finance_chart(entry: Entry) -> bytes:
             ha="center",
             va="center",
             color=INK,
-            fontproperties=_font(FIN_TITLE_SIZE),
+            fontproperties=font(FIN_TITLE_SIZE),
             parse_math=False,
         )
         fig.legend(
@@ -502,7 +518,7 @@ def finance_chart(entry: Entry) -> bytes:
             bbox_to_anchor=(0.5, 1 - 0.95 / fig_height),
             ncols=2,
             frameon=False,
-            prop=_font(ITEM_SIZE),
+            prop=font(ITEM_SIZE),
         )
         top = head
         last = len(groups) - 1
@@ -528,7 +544,7 @@ def finance_chart(entry: Entry) -> bytes:
                 ha="center",
                 va="center",
                 color=WARN_COLOR,
-                fontproperties=_font(FOOTER_SIZE),
+                fontproperties=font(FOOTER_SIZE),
                 parse_math=False,
             )
         return _png(fig)
@@ -562,7 +578,7 @@ def _draw_period(
                 ha="left",
                 va="center",
                 color=INK,
-                fontproperties=_font(VALUE_SIZE),
+                fontproperties=font(VALUE_SIZE),
                 parse_math=False,
             )
     ax.set_xlim(0, x_max)
@@ -570,22 +586,12 @@ def _draw_period(
     ax.set_yticks(range(len(items)))
     ax.set_yticklabels(
         ["\n".join(wrapped[item]) for item in items],
-        fontproperties=_font(ITEM_SIZE),
+        fontproperties=font(ITEM_SIZE),
         color=INK,
     )
-    ax.tick_params(axis="y", length=0, pad=6)
-    ax.tick_params(axis="x", colors=MUTED)
-    for label in ax.get_xticklabels():
-        label.set_fontproperties(_font(TICK_SIZE))
-    ax.grid(axis="x", color="#E3E8EE", linewidth=0.8)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_color("#B8C2CC")
-    ax.set_title(heading, loc="left", color=INK, fontproperties=_font(PERIOD_SIZE), pad=8)
+    style_bar_axes(ax, heading, tick_size=TICK_SIZE, title_size=PERIOD_SIZE)
     if x_label:
-        ax.set_xlabel(x_label, color=MUTED, fontproperties=_font(ITEM_SIZE))
+        ax.set_xlabel(x_label, color=MUTED, fontproperties=font(ITEM_SIZE))
 
 
 # --- cache -------------------------------------------------------------------------

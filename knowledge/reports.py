@@ -44,7 +44,6 @@ from typing import Any
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import MaxNLocator
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -260,12 +259,11 @@ def overdue_rows(
 
 
 class _Pseudonyms:
-    """Pseudonyms for actor ids: keyed hashes, or (without a key) numbers in order of appearance."""
+    """Pseudonyms for actor ids: keyed hashes, computed once per actor."""
 
-    def __init__(self, key: bytes | None = None) -> None:
+    def __init__(self, key: bytes) -> None:
         self._key = key
         self._seen: dict[tuple[str, str], str] = {}
-        self._counts: Counter[str] = Counter()
 
     def __call__(self, role: str, actor_id: str | None) -> str:
         if role == Role.SYSTEM.value:
@@ -275,12 +273,8 @@ class _Pseudonyms:
         kind = "officer" if role in OFFICER_ROLES else "resident"
         seen = (kind, actor_id)
         if seen not in self._seen:
-            if self._key is None:
-                self._counts[kind] += 1
-                self._seen[seen] = f"{kind}-{self._counts[kind]}"
-            else:
-                digest = hmac.new(self._key, f"{kind}:{actor_id}".encode(), hashlib.sha256)
-                self._seen[seen] = f"{kind}-{digest.hexdigest()[:8]}"
+            digest = hmac.new(self._key, f"{kind}:{actor_id}".encode(), hashlib.sha256)
+            self._seen[seen] = f"{kind}-{digest.hexdigest()[:8]}"
         return self._seen[seen]
 
 
@@ -296,7 +290,7 @@ def scrub(text: str | None, names: Iterable[str] = ()) -> str:
 def audit_rows(
     complaints: Iterable[Complaint],
     events: Iterable[ComplaintEvent],
-    pseudonym_key: bytes | None = None,
+    pseudonym_key: bytes,
 ) -> list[AuditRow]:
     """The events of `complaints`, pseudonymised, in the order given."""
     known = list(complaints)
@@ -330,7 +324,7 @@ def build_report(
     *,
     calendar: WorkCalendar,
     now: dt.datetime,
-    pseudonym_key: bytes | None = None,
+    pseudonym_key: bytes,
 ) -> MonthlyReport:
     """The figures of `complaints` (already chosen for the month) at `now`."""
     if now.tzinfo is None or now.utcoffset() is None:
@@ -460,14 +454,10 @@ TITLE_SIZE = 16.0
 LABEL_SIZE = 11.0
 
 
-def _font(size: float) -> FontProperties:
-    return FontProperties(fname=charts.cjk_font(), size=size)
-
-
 def _bar_panel(ax: Axes, heading: str, labels: list[str], counts: list[int]) -> None:
     if not labels:
         ax.set_axis_off()
-        ax.set_title(heading, loc="left", color=charts.INK, fontproperties=_font(13))
+        ax.set_title(heading, loc="left", color=charts.INK, fontproperties=charts.font(13))
         ax.text(
             0.5,
             0.5,
@@ -475,7 +465,7 @@ def _bar_panel(ax: Axes, heading: str, labels: list[str], counts: list[int]) -> 
             ha="center",
             va="center",
             color=charts.MUTED,
-            fontproperties=_font(LABEL_SIZE),
+            fontproperties=charts.font(LABEL_SIZE),
             parse_math=False,
             transform=ax.transAxes,
         )
@@ -491,25 +481,15 @@ def _bar_panel(ax: Axes, heading: str, labels: list[str], counts: list[int]) -> 
             ha="left",
             va="center",
             color=charts.INK,
-            fontproperties=_font(LABEL_SIZE),
+            fontproperties=charts.font(LABEL_SIZE),
             parse_math=False,
         )
     ax.set_xlim(0, x_max)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_yticks(positions)
-    ax.set_yticklabels(labels, fontproperties=_font(LABEL_SIZE), color=charts.INK)
+    ax.set_yticklabels(labels, fontproperties=charts.font(LABEL_SIZE), color=charts.INK)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.tick_params(axis="y", length=0, pad=6)
-    ax.tick_params(axis="x", colors=charts.MUTED)
-    for label in ax.get_xticklabels():
-        label.set_fontproperties(_font(9))
-    ax.grid(axis="x", color="#E3E8EE", linewidth=0.8)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_color("#B8C2CC")
-    ax.set_title(heading, loc="left", color=charts.INK, fontproperties=_font(13), pad=8)
+    charts.style_bar_axes(ax, heading, tick_size=9, title_size=13)
 
 
 def report_chart(report: MonthlyReport) -> bytes:
@@ -533,7 +513,7 @@ def report_chart(report: MonthlyReport) -> bytes:
             ha="center",
             va="center",
             color=charts.INK,
-            fontproperties=_font(TITLE_SIZE),
+            fontproperties=charts.font(TITLE_SIZE),
             parse_math=False,
         )
         top = head

@@ -67,6 +67,31 @@ def message_with(api: FakeBotApi, chat: int, needle: str) -> int:
     return next(m.message_id for m in reversed(api.bot_messages(chat)) if needle in (m.text or ""))
 
 
+def answers_with(api: FakeBotApi, needle: str) -> int:
+    """How many callback answers (alerts, toasts) so far contain `needle`."""
+    return sum(needle in (a.get("text") or "") for a in api.callback_answers)
+
+
+def answer_prompt(api: FakeBotApi, needle: str, text: str, user: int = HANDLER) -> None:
+    """An officer replies to the bot's latest prompt in the group containing `needle`."""
+    prompt = message_with(api, GROUP, needle)
+    api.send_text(text, chat_id=GROUP, user_id=user, chat_type="group", reply_to=prompt)
+
+
+def press_and_answer(
+    api: FakeBotApi, label: str, needle: str, text: str, *, message_id: int | None = None
+) -> None:
+    """The handler presses a card button and answers the new prompt it brings (not an older one)."""
+
+    def prompts() -> list[int]:
+        return [m.message_id for m in api.bot_messages(GROUP) if needle in (m.text or "")]
+
+    before = len(prompts())
+    api.press(GROUP, label, user_id=HANDLER, message_id=message_id)
+    api.wait_for(lambda: len(prompts()) > before)
+    api.send_text(text, chat_id=GROUP, user_id=HANDLER, chat_type="group", reply_to=prompts()[-1])
+
+
 def _index(api: FakeBotApi, message_id: int) -> int:
     ids = [m.message_id for m in api.bot_messages(RESIDENT)]
     return ids.index(message_id)
@@ -98,6 +123,23 @@ def file_complaint(api: FakeBotApi, chat: int = RESIDENT, identity: str = "公�
     found = TICKET.search(ack)
     assert found, ack
     return found.group(0)
+
+
+def skip_to_summary(api: FakeBotApi, chat: int, what: str, timeout: float = 10) -> None:
+    """The shortest intake: what happened, every optional step skipped, anonymous."""
+    api.send_text("/complain", chat_id=chat)
+    wait_text(api, chat, "发生了什么", timeout)
+    api.send_text(what, chat_id=chat)
+    for prompt, button in (
+        ("涉及哪个单位", "跳过"),
+        ("什么时候", "跳过"),
+        ("有照片", "照片发完了"),
+        ("联系电话", "跳过"),
+        ("身份方式", "匿名"),
+    ):
+        wait_text(api, chat, prompt, timeout)
+        api.press(chat, button)
+    wait_text(api, chat, "请核对", timeout)
 
 
 def test_a_resident_files_a_complaint_and_gets_a_ticket_number(
@@ -165,24 +207,17 @@ def test_officers_claim_reply_supervisors_review_resident_rates(
     ticket = file_complaint(api)
     wait_text(api, GROUP, ticket)
     api.press(GROUP, "认领", user_id=STRANGER)
-    api.wait_for(lambda: any("权限" in (a.get("text") or "") for a in api.callback_answers))
+    api.wait_for(lambda: answers_with(api, "权限") >= 1)
     status = message_with(api, RESIDENT, f"【{ticket}】")
     api.press(GROUP, "认领", user_id=HANDLER)
     wait_text(api, RESIDENT, "社会救助股")
     # The status card is the same message, edited in place.
     api.wait_for(lambda: "办理中" in (api.bot_messages(RESIDENT)[_index(api, status)].text or ""))
     api.press(GROUP, "回复", user_id=HANDLER)
-    prompt = message_with(api, GROUP, "写下给居民的答复")
-    api.send_text(
-        "已督促苏木乡镇于12月1日入户调查。",
-        chat_id=GROUP,
-        user_id=HANDLER,
-        chat_type="group",
-        reply_to=prompt,
-    )
+    answer_prompt(api, "写下给居民的答复", "已督促苏木乡镇于12月1日入户调查。")
     wait_text(api, GROUP, "待审核答复")
     api.press(GROUP, "审核通过", user_id=HANDLER)  # no approving one's own reply
-    api.wait_for(lambda: sum("权限" in (a.get("text") or "") for a in api.callback_answers) >= 2)
+    api.wait_for(lambda: answers_with(api, "权限") >= 2)
     api.press(GROUP, "审核通过", user_id=SUPERVISOR)
     reply = wait_text(api, RESIDENT, "已有答复")
     assert "12月1日入户调查" in reply
@@ -209,16 +244,7 @@ def test_officers_claim_reply_supervisors_review_resident_rates(
 
 def reply_and_approve(api: FakeBotApi, text: str) -> None:
     """The handler writes a public reply, a supervisor approves it."""
-    needle = "写下给居民的答复"
-
-    def prompts() -> list[int]:
-        return [m.message_id for m in api.bot_messages(GROUP) if needle in (m.text or "")]
-
-    before = len(prompts())
-    api.press(GROUP, "回复", user_id=HANDLER)
-    api.wait_for(lambda: len(prompts()) > before)
-    prompt = prompts()[-1]
-    api.send_text(text, chat_id=GROUP, user_id=HANDLER, chat_type="group", reply_to=prompt)
+    press_and_answer(api, "回复", "写下给居民的答复", text)
     wait_text(api, GROUP, "待审核答复")
     api.press(GROUP, "审核通过", user_id=SUPERVISOR)
     wait_text(api, RESIDENT, text)
@@ -376,26 +402,17 @@ def test_an_extension_is_requested_on_the_card_and_approved_by_supervision(
     api.press(GROUP, "认领", user_id=HANDLER, message_id=card)
     api.wait_for(lambda: "申请延期" in api.buttons(GROUP, card))
     api.press(GROUP, "申请延期", user_id=HANDLER, message_id=card)
-    prompt = message_with(api, GROUP, "申请延期的理由")
-    api.send_text(
-        "需要入户调查核实收入", chat_id=GROUP, user_id=HANDLER, chat_type="group", reply_to=prompt
-    )
+    answer_prompt(api, "申请延期的理由", "需要入户调查核实收入")
     request = message_with(api, GROUP, "【延期申请】")
     assert bot_desk.engine is not None
     before = cs.get(bot_desk.engine, ticket).due_reply
     api.press(GROUP, "批准延期", user_id=HANDLER, message_id=request)
-    api.wait_for(lambda: any("权限" in (a.get("text") or "") for a in api.callback_answers))
+    api.wait_for(lambda: answers_with(api, "权限") >= 1)
     api.press(GROUP, "批准延期", user_id=SUPERVISOR, message_id=request)
     notice = wait_text(api, RESIDENT, "延至")
     assert "需要入户调查核实收入" in notice
     after = cs.get(bot_desk.engine, ticket)
     assert after.extension_used and after.due_reply > before
-
-
-def _answer_prompt(api: FakeBotApi, needle: str, text: str, user: int) -> None:
-    """An officer replies to the bot's latest prompt containing `needle`."""
-    prompt = message_with(api, GROUP, needle)
-    api.send_text(text, chat_id=GROUP, user_id=user, chat_type="group", reply_to=prompt)
 
 
 def test_return_refused_extension_and_closing_by_the_officer(
@@ -408,30 +425,27 @@ def test_return_refused_extension_and_closing_by_the_officer(
     api.wait_for(lambda: "申请延期" in api.buttons(GROUP, card))
     # 申请延期, 不同意 (with a reason); the old request's 批准延期 then does nothing.
     api.press(GROUP, "申请延期", user_id=HANDLER, message_id=card)
-    _answer_prompt(api, "申请延期的理由", "需要等村里开评议会", HANDLER)
+    answer_prompt(api, "申请延期的理由", "需要等村里开评议会")
     request = message_with(api, GROUP, "【延期申请】")
     api.press(GROUP, "不同意", user_id=SUPERVISOR, message_id=request)
-    _answer_prompt(api, "不同意延期的理由", "五个工作日足够", SUPERVISOR)
+    answer_prompt(api, "不同意延期的理由", "五个工作日足够", SUPERVISOR)
     wait_text(api, GROUP, "已不同意延期")
     api.press(GROUP, "批准延期", user_id=SUPERVISOR, message_id=request)
-    api.wait_for(lambda: any("没有待审批" in (a.get("text") or "") for a in api.callback_answers))
+    api.wait_for(lambda: answers_with(api, "没有待审批") >= 1)
     assert bot_desk.engine is not None
     assert not cs.get(bot_desk.engine, ticket).extension_used
     assert not any("延至" in (m.text or "") for m in api.bot_messages(RESIDENT))
     # 回复, 退回 with a reason (the resident sees neither), 回复 again, 审核通过.
     api.press(GROUP, "回复", user_id=HANDLER, message_id=card)
-    _answer_prompt(api, "写下给居民的答复", "已处理。", HANDLER)
+    answer_prompt(api, "写下给居民的答复", "已处理。")
     api.wait_for(lambda: "退回" in api.buttons(GROUP, card))
     api.press(GROUP, "退回", user_id=SUPERVISOR, message_id=card)
-    _answer_prompt(api, "退回答复的理由", "答复太笼统，请写明调查时间", SUPERVISOR)
+    answer_prompt(api, "退回答复的理由", "答复太笼统，请写明调查时间", SUPERVISOR)
     api.wait_for(lambda: "回复" in api.buttons(GROUP, card))
     assert cs.get(bot_desk.engine, ticket).state == "claimed"
-    api.press(GROUP, "回复", user_id=HANDLER, message_id=card)
-    before = sum("写下给居民的答复" in (m.text or "") for m in api.bot_messages(GROUP))
-    api.wait_for(
-        lambda: sum("写下给居民的答复" in (m.text or "") for m in api.bot_messages(GROUP)) > before
+    press_and_answer(
+        api, "回复", "写下给居民的答复", "已于12月1日入户调查，符合条件。", message_id=card
     )
-    _answer_prompt(api, "写下给居民的答复", "已于12月1日入户调查，符合条件。", HANDLER)
     api.wait_for(lambda: "审核通过" in api.buttons(GROUP, card))
     api.press(GROUP, "审核通过", user_id=SUPERVISOR, message_id=card)
     reply = wait_text(api, RESIDENT, "已有答复")
@@ -440,7 +454,7 @@ def test_return_refused_extension_and_closing_by_the_officer(
     # 办结 by the officer with a result; the resident is told and offered a 复核.
     api.wait_for(lambda: "办结" in api.buttons(GROUP, card))
     api.press(GROUP, "办结", user_id=HANDLER, message_id=card)
-    _answer_prompt(api, "写下办结结果", "已纳入低保，12月起发放。", HANDLER)
+    answer_prompt(api, "写下办结结果", "已纳入低保，12月起发放。")
     wait_text(api, RESIDENT, "已办结")
     api.wait_for(lambda: "申请复核" in " ".join(api.buttons(RESIDENT)))
     complaint = cs.get(bot_desk.engine, ticket)
@@ -476,10 +490,6 @@ def test_hotline_officers_register_phone_complaints(
     assert complaint.channel == "phone" and complaint.chat_id is None
 
 
-def _answers_with(api: FakeBotApi, needle: str) -> int:
-    return sum(needle in (a.get("text") or "") for a in api.callback_answers)
-
-
 def test_a_phone_complaint_gets_a_phone_follow_up_and_its_answers_are_recorded(
     api: FakeBotApi, start_bot: StartBot, bot_desk: Desk
 ) -> None:
@@ -493,14 +503,7 @@ def test_a_phone_complaint_gets_a_phone_follow_up_and_its_answers_are_recorded(
     api.press(GROUP, "认领", user_id=HANDLER, message_id=card)
     api.wait_for(lambda: "回复" in api.buttons(GROUP, card))
     api.press(GROUP, "回复", user_id=HANDLER, message_id=card)
-    prompt = message_with(api, GROUP, "写下给居民的答复")
-    api.send_text(
-        "已责令殡仪馆公示收费标准。",
-        chat_id=GROUP,
-        user_id=HANDLER,
-        chat_type="group",
-        reply_to=prompt,
-    )
+    answer_prompt(api, "写下给居民的答复", "已责令殡仪馆公示收费标准。")
     api.wait_for(lambda: "审核通过" in api.buttons(GROUP, card))
     api.press(GROUP, "审核通过", user_id=SUPERVISOR, message_id=card)
     # The resident has no chat: the hotline gets the 回访 task at once (the scan is hourly).
@@ -510,16 +513,16 @@ def test_a_phone_complaint_gets_a_phone_follow_up_and_its_answers_are_recorded(
     task = message_with(api, GROUP, "【电话回访】")
     # The full number: to the hotline officer only, as an alert, and into the audit trail.
     api.press(GROUP, "查看电话", user_id=HANDLER, message_id=task)
-    api.wait_for(lambda: _answers_with(api, "权限") >= 1)
+    api.wait_for(lambda: answers_with(api, "权限") >= 1)
     api.press(GROUP, "查看电话", user_id=hotline, message_id=task)
-    api.wait_for(lambda: _answers_with(api, "13912345678") == 1)
+    api.wait_for(lambda: answers_with(api, "13912345678") == 1)
     assert all(
         "13912345678" not in (m.text or "")
         for chat in (GROUP, hotline)
         for m in api.bot_messages(chat)
     )
     api.press(GROUP, "解决", user_id=STRANGER, message_id=task)
-    api.wait_for(lambda: _answers_with(api, "不是您的投诉") >= 1)
+    api.wait_for(lambda: answers_with(api, "不是您的投诉") >= 1)
     api.press(GROUP, "解决", user_id=hotline, message_id=task)
     asked = message_with(api, GROUP, "电话回访：居民对办理结果满意吗")
     api.press(GROUP, "基本满意", user_id=hotline, message_id=asked)
@@ -567,20 +570,10 @@ def test_transfer_note_queue_and_review_through_the_bot(
     api.press(GROUP, "认领", user_id=HANDLER, message_id=card)
     api.wait_for(lambda: "转办" in api.buttons(GROUP, card) and "回复" in api.buttons(GROUP, card))
     api.press(GROUP, "内部备注", user_id=HANDLER, message_id=card)
-    prompt = message_with(api, GROUP, "内部备注")
-    api.send_text(
-        "已电话联系村委会", chat_id=GROUP, user_id=HANDLER, chat_type="group", reply_to=prompt
-    )
+    answer_prompt(api, "内部备注", "已电话联系村委会")
     wait_text(api, GROUP, "已内部备注")
     api.press(GROUP, "转办", user_id=HANDLER, message_id=card)
-    prompt = message_with(api, GROUP, "转办给哪个科室")
-    api.send_text(
-        "殡葬管理所：属殡葬收费问题",
-        chat_id=GROUP,
-        user_id=HANDLER,
-        chat_type="group",
-        reply_to=prompt,
-    )
+    answer_prompt(api, "转办给哪个科室", "殡葬管理所：属殡葬收费问题")
     wait_text(api, RESIDENT, "转交殡葬管理所")
     assert not any("已电话联系村委会" in (m.text or "") for m in api.bot_messages(RESIDENT))
     api.send_text("/queue", chat_id=HANDLER, user_id=HANDLER)
@@ -603,20 +596,7 @@ def test_transfer_note_queue_and_review_through_the_bot(
 
 def test_the_summary_can_be_edited_before_submitting(api: FakeBotApi, start_bot: StartBot) -> None:
     start_bot()
-    api.send_text("/complain")
-    wait_text(api, RESIDENT, "发生了什么")
-    api.send_text("婚姻登记处工作人员迟到一小时")
-    wait_text(api, RESIDENT, "涉及哪个单位")
-    api.press(RESIDENT, "跳过")
-    wait_text(api, RESIDENT, "什么时候")
-    api.press(RESIDENT, "跳过")
-    wait_text(api, RESIDENT, "有照片")
-    api.press(RESIDENT, "照片发完了")
-    wait_text(api, RESIDENT, "联系电话")
-    api.press(RESIDENT, "跳过")
-    wait_text(api, RESIDENT, "身份方式")
-    api.press(RESIDENT, "匿名")
-    wait_text(api, RESIDENT, "请核对")
+    skip_to_summary(api, RESIDENT, "婚姻登记处工作人员迟到一小时")
     api.press(RESIDENT, "✏️ 修改")
     wait_text(api, RESIDENT, "要修改哪一项")
     api.press(RESIDENT, "发生时间")

@@ -16,6 +16,7 @@ from knowledge import complaint_store as cs
 from knowledge import db
 from tests.bot_harness import start_process
 from tests.fake_telegram import FakeBotApi
+from tests.test_bot_complaints import skip_to_summary
 
 TICKET = re.compile(r"TS\d{8}-\d{4}")
 # Two rounds in the suite; the bar is ten in a row: SUNSHINE_KILL_ROUNDS=10.
@@ -36,20 +37,7 @@ def _wait_text(api: FakeBotApi, chat: int, needle: str, timeout: float = 30) -> 
 
 
 def _up_to_confirmation(api: FakeBotApi, chat: int) -> None:
-    api.send_text("/complain", chat_id=chat)
-    _wait_text(api, chat, "发生了什么")
-    api.send_text(f"第{chat}号投诉：窗口工作人员不在岗，等了一上午", chat_id=chat)
-    _wait_text(api, chat, "涉及哪个单位")
-    api.press(chat, "跳过")
-    _wait_text(api, chat, "什么时候")
-    api.press(chat, "跳过")
-    _wait_text(api, chat, "有照片")
-    api.press(chat, "照片发完了")
-    _wait_text(api, chat, "联系电话")
-    api.press(chat, "跳过")
-    _wait_text(api, chat, "身份方式")
-    api.press(chat, "匿名")
-    _wait_text(api, chat, "请核对")
+    skip_to_summary(api, chat, f"第{chat}号投诉：窗口工作人员不在岗，等了一上午", timeout=30)
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))

@@ -280,7 +280,9 @@ def closed_complaint(ticket: str, *, review_used: bool) -> Complaint:
 def test_review_counts_as_reopened() -> None:
     reviewed = closed_complaint("TS1", review_used=True)
     plain = closed_complaint("TS2", review_used=False)
-    built = reports.build_report("2026-11", [reviewed, plain], [], calendar=CALENDAR, now=NOW)
+    built = reports.build_report(
+        "2026-11", [reviewed, plain], [], calendar=CALENDAR, now=NOW, pseudonym_key=b"k"
+    )
     assert built.reopen_rate == 1 / 2
     assert built.claim_on_time_rate is None  # nobody claimed
     assert reports.percentile_nearest_rank([5.0, 1.0, 3.0, 2.0, 4.0], 0.9) == 5.0
