@@ -154,7 +154,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.evaluation import evaluate, format_report, read_labelled
+    from knowledge.matching.evaluation import evaluate, format_report, read_labelled
 
     items = read_labelled(Path(args.file))
     desk = _desk(settings, shipped=args.shipped)
@@ -167,8 +167,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_tune(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.evaluation import read_labelled
-    from knowledge.tuning import tune
+    from knowledge.matching.evaluation import read_labelled
+    from knowledge.matching.tuning import tune
 
     desk = _desk(settings, shipped=args.shipped)
     calibration, summary = tune(desk.matcher, read_labelled(Path(args.file)))

@@ -57,7 +57,7 @@ from knowledge.answers import (
 )
 from knowledge.charts import ChartError
 from knowledge.flood import Verdict
-from knowledge.matching import Match
+from knowledge.matching.matcher import Match
 from knowledge.schema import Entry
 from knowledge.vocabulary import (
     ASPECT_LABELS,

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from knowledge import texts
-from knowledge.lexicon import Referral
-from knowledge.matching import Match
+from knowledge.matching.lexicon import Referral
+from knowledge.matching.matcher import Match
 from knowledge.schema import Contact, Entry, Finance
 from knowledge.vocabulary import (
     ASPECT_LABELS,

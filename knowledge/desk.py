@@ -16,9 +16,9 @@ from sqlalchemy import Engine
 
 from knowledge import db, store
 from knowledge.answers import Card, reply_for
-from knowledge.calibration import Calibration, load_calibration
-from knowledge.lexicon import Lexicon, load_lexicon
-from knowledge.matching import Match, Matcher
+from knowledge.matching.calibration import Calibration, load_calibration
+from knowledge.matching.lexicon import Lexicon, load_lexicon
+from knowledge.matching.matcher import Match, Matcher
 from knowledge.schema import Entry
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from knowledge.calibration import Calibration, Params, fit_logistic, load_calibration
+from knowledge.matching.calibration import Calibration, Params, fit_logistic, load_calibration
 
 
 def test_fit_logistic_recovers_a_known_relationship() -> None:

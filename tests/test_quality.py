@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.desk import Desk
-from knowledge.evaluation import Report, evaluate, read_labelled
+from knowledge.matching.evaluation import Report, evaluate, read_labelled
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.pinyin import PinyinReader, fuzzy_syllable, load_table
-from knowledge.terms import How, TermSpotter, Words, noisy_or
-from knowledge.text import Normaliser
+from knowledge.matching.normalise import Normaliser
+from knowledge.matching.pinyin import PinyinReader, fuzzy_syllable, load_table
+from knowledge.matching.terms import How, TermSpotter, Words, noisy_or
 
 TERMS = [
     "医疗救助",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from knowledge.text import is_cjk
+from knowledge.matching.normalise import is_cjk
 
 _TABLE_VERSION = 1
 _CACHE_NAME = f"pinyin-table-v{_TABLE_VERSION}.json"

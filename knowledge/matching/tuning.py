@@ -20,9 +20,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
-from knowledge.calibration import Calibration, Params, fit_logistic
-from knowledge.evaluation import Labelled, Outcome, format_report, summarise
-from knowledge.matching import Matcher
+from knowledge.matching.calibration import Calibration, Params, fit_logistic
+from knowledge.matching.evaluation import Labelled, Outcome, format_report, summarise
+from knowledge.matching.matcher import Matcher
 from knowledge.vocabulary import Intent
 
 ANSWER_PRECISION = 0.95

@@ -33,8 +33,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from knowledge.pinyin import PinyinReader, fuzzy_syllable
-from knowledge.text import is_cjk
+from knowledge.matching.normalise import is_cjk
+from knowledge.matching.pinyin import PinyinReader, fuzzy_syllable
 
 MAX_TERM_CHARS = 12
 MAX_ENGLISH_WORDS = 4

@@ -5,7 +5,7 @@ The pipeline, in the order it runs:
 1. normalise (NFKC, traditional → simplified, colloquial map);
 2. spot known terms — topics (entry aliases and synonyms, other departments'
    topics) and cues (aspects, complaint, contact, small talk) — exactly, by
-   sound or with one wrong character (`knowledge.terms`);
+   sound or with one wrong character (`knowledge.matching.terms`);
 3. tokenise: spotted terms become one canonical token each (底保 → 低保,
    领养 → 收养), the rest is cut by jieba;
 4. rank entries by their term evidence and by tf-idf cosine similarity to
@@ -16,7 +16,7 @@ The pipeline, in the order it runs:
 5. decide the intent first (a request for a number, a complaint, another
    department's topic, small talk), then the entry and its aspect;
 6. turn the evidence into a calibrated probability of being right
-   (`knowledge.calibration`) and compare it with two thresholds fitted on a
+   (`knowledge.matching.calibration`) and compare it with two thresholds fitted on a
    labelled set: answer, offer "did you mean", or abstain.
 """
 
@@ -32,14 +32,14 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from knowledge.calibration import Calibration
-from knowledge.lexicon import Lexicon, Referral
-from knowledge.phrasing import PhrasingModel
-from knowledge.pinyin import PinyinReader, load_table
+from knowledge.matching.calibration import Calibration
+from knowledge.matching.lexicon import Lexicon, Referral
+from knowledge.matching.normalise import Normaliser
+from knowledge.matching.phrasing import PhrasingModel
+from knowledge.matching.pinyin import PinyinReader, load_table
+from knowledge.matching.segment import WordCutter
+from knowledge.matching.terms import Hit, How, TermSpotter, Words, noisy_or
 from knowledge.schema import Entry
-from knowledge.segment import WordCutter
-from knowledge.terms import Hit, How, TermSpotter, Words, noisy_or
-from knowledge.text import Normaliser
 from knowledge.vocabulary import CONTACTS_ENTRY, Aspect, Intent
 
 Decision = Literal["answer", "clarify", "abstain"]
