@@ -25,7 +25,7 @@ from handlers.services import KEY, Services
 from knowledge import drafts, inbox, texts
 from knowledge.charts import ChartCache, ChartError
 from knowledge.complaints import load_policy, parse_staff
-from knowledge.db import make_engine
+from knowledge.db.engine import make_engine
 from knowledge.desk import Desk
 from knowledge.flood import FloodLimit
 

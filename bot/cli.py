@@ -37,7 +37,7 @@ log = logging.getLogger("sunshine")
 
 
 def _engine(settings: Settings) -> Any:
-    from knowledge.db import make_engine
+    from knowledge.db.engine import make_engine
 
     return make_engine(settings.database_url)
 
@@ -63,9 +63,9 @@ def _ready_engine(settings: Settings) -> Any:
 
 
 def _session(settings: Settings) -> Any:
-    from knowledge import db
+    from knowledge.db.engine import open_session
 
-    return db.session(_ready_engine(settings))
+    return open_session(_ready_engine(settings))
 
 
 # -- chat, ask, eval ---------------------------------------------------------------------
@@ -330,7 +330,7 @@ def cmd_db_init(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.db import schema_version, upgrade
+    from knowledge.db.engine import schema_version, upgrade
 
     engine = _engine(settings)
     before = schema_version(engine)
@@ -340,7 +340,7 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.backup import backup
+    from knowledge.db.backup import backup
 
     size = backup(settings.database_url, Path(args.file))
     print(f"已备份到 {args.file}（{size / 1024:.0f} KB）")
@@ -348,7 +348,7 @@ def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_restore(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.backup import restore
+    from knowledge.db.backup import restore
 
     restore(settings.database_url, Path(args.file))
     print(f"已从 {args.file} 恢复数据库。")

@@ -39,7 +39,7 @@ from knowledge.complaints import (
     State,
     TransitionRefused,
 )
-from knowledge.models import Complaint
+from knowledge.db.models import Complaint
 from knowledge.privacy import mask
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from handlers.services import Services
 from knowledge import complaint_store as cs
 from knowledge import outbox, texts
 from knowledge.complaints import State
-from knowledge.models import OutboxMessage
+from knowledge.db.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 

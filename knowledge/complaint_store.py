@@ -16,7 +16,6 @@ from sqlalchemy import Engine, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from knowledge import db
 from knowledge.complaints import (
     OPEN_STATES,
     Action,
@@ -27,7 +26,8 @@ from knowledge.complaints import (
     TransitionRefused,
     transition,
 )
-from knowledge.models import Complaint, ComplaintEvent, TicketSequence, utcnow
+from knowledge.db.engine import open_session
+from knowledge.db.models import Complaint, ComplaintEvent, TicketSequence, utcnow
 from knowledge.workdays import WorkCalendar
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -128,7 +128,7 @@ def submit(
     limits = policy.limits(submission.category)
     anonymous = submission.identity == "anonymous"
     try:
-        with db.session(engine) as session:
+        with open_session(engine) as session:
             complaint = Complaint(
                 ticket=_next_ticket(session, now),
                 idempotency_key=key,
@@ -182,12 +182,12 @@ def submit(
 
 
 def find_by_key(engine: Engine, key: str) -> Complaint | None:
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         return session.exec(select(Complaint).where(Complaint.idempotency_key == key)).first()
 
 
 def get(engine: Engine, ticket: str) -> Complaint:
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         found = session.exec(select(Complaint).where(Complaint.ticket == ticket.upper())).first()
     if found is None:
         raise ComplaintNotFound(ticket)
@@ -195,7 +195,7 @@ def get(engine: Engine, ticket: str) -> Complaint:
 
 
 def history(engine: Engine, complaint_id: int) -> list[ComplaintEvent]:
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         return list(
             session.exec(
                 select(ComplaintEvent)
@@ -209,7 +209,7 @@ def listing(
     engine: Engine, *, state: State | None = None, open_only: bool = False
 ) -> list[Complaint]:
     """Complaints by reply due time, soonest first."""
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         query = select(Complaint).order_by(col(Complaint.due_reply), col(Complaint.id))
         if state is not None:
             query = query.where(Complaint.state == state.value)
@@ -220,7 +220,7 @@ def listing(
 
 def of_resident(engine: Engine, user_id: int) -> list[Complaint]:
     """A resident's own complaints, newest first; nobody else's."""
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         return list(
             session.exec(
                 select(Complaint)
@@ -244,7 +244,7 @@ def act(
     """Apply one action, checked against the lifecycle, with its audit row."""
     change = change or Change()
     now = now or utcnow()
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         complaint = session.exec(
             select(Complaint).where(Complaint.ticket == ticket.upper()).with_for_update()
         ).first()
@@ -405,7 +405,7 @@ def annotate(
     Not a step of the lifecycle (no state changes), so no audit row; an
     unreachable resident is flagged for a phone follow-up by the hotline.
     """
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         row = session.exec(select(Complaint).where(Complaint.ticket == ticket)).first()
         if row is None:
             return
@@ -432,7 +432,7 @@ def erase_personal_data(
     """
     cutoff = (now or utcnow()) - older_than
     erased: list[str] = []
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         rows = session.exec(
             select(Complaint).where(
                 col(Complaint.state).in_([State.CLOSED.value, State.WITHDRAWN.value]),

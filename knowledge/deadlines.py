@@ -21,9 +21,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from knowledge import complaint_store as cs
-from knowledge import db
 from knowledge.complaints import Policy, State
-from knowledge.models import Complaint, ComplaintNotice
+from knowledge.db.engine import open_session
+from knowledge.db.models import Complaint, ComplaintNotice
 from knowledge.workdays import WorkCalendar
 
 REMINDER_SHARES = (0.5, 0.8)
@@ -144,7 +144,7 @@ def pending(
     due = [n for c in watched for n in notices_for(c, now, calendar, policy)]
     if not due:
         return []
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         rows = (session.get(ComplaintNotice, n.key) for n in due)
         sent_keys = {row.key for row in rows if row is not None}
     # Only the latest reminder of a deadline is worth sending after a long outage.
@@ -169,7 +169,7 @@ def mark_sent(engine: Engine, notice: Notice) -> None:
         keys += [f"{base}:remind-{int(s * 100)}" for s in REMINDER_SHARES if s * 100 < share]
     for key in keys:
         try:
-            with db.session(engine) as session:
+            with open_session(engine) as session:
                 session.add(
                     ComplaintNotice(key=key, complaint_id=notice.complaint_id, kind=notice.kind)
                 )

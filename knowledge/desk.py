@@ -14,8 +14,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from knowledge import db, store
+from knowledge import store
 from knowledge.answers import Card, reply_for
+from knowledge.db.engine import ensure_schema, open_session
 from knowledge.matching.calibration import Calibration, load_calibration
 from knowledge.matching.lexicon import Lexicon, load_lexicon
 from knowledge.matching.matcher import Match, Matcher
@@ -31,8 +32,8 @@ def prepare_database(engine: Engine) -> bool:
 
     Returns True when the shipped knowledge was loaded (a first run).
     """
-    db.ensure_schema(engine)
-    with db.session(engine) as session:
+    ensure_schema(engine)
+    with open_session(engine) as session:
         if store.count_entries(session=session):
             return False
         store.save_entries(
@@ -82,7 +83,7 @@ class Desk:
     def from_database(cls, engine: Engine, *, cache_dir: Path | None = None) -> Desk:
         """A desk over the current knowledge in the database (created on first use)."""
         prepare_database(engine)
-        with db.session(engine) as session:
+        with open_session(engine) as session:
             entries = store.load_entries(session=session)
         return cls(entries, engine=engine, cache_dir=cache_dir)
 
@@ -108,7 +109,7 @@ class Desk:
         if self.engine is None or not match.question.strip():
             return
         guess = match.alternatives[0] if match.alternatives else None
-        with db.session(self.engine) as session:
+        with open_session(self.engine) as session:
             store.record_unanswered(
                 match.question,
                 self.matcher.normalise(match.question),

@@ -11,24 +11,24 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from knowledge import db
-from knowledge.models import ComplaintDraft, OfficerPrompt, utcnow
+from knowledge.db.engine import open_session
+from knowledge.db.models import ComplaintDraft, OfficerPrompt, utcnow
 
 
 def get(engine: Engine, chat_id: int) -> ComplaintDraft | None:
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         return session.get(ComplaintDraft, chat_id)
 
 
 def chats_with_drafts(engine: Engine) -> set[int]:
     """Chats with a complaint being written (loaded at start-up, kept in memory after)."""
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         return set(session.exec(select(ComplaintDraft.chat_id)).all())
 
 
 def save(engine: Engine, chat_id: int, user_id: int, step: str, data: dict[str, Any]) -> None:
     """Create or replace the chat's draft at `step`."""
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         draft = session.get(ComplaintDraft, chat_id)
         if draft is None:
             draft = ComplaintDraft(chat_id=chat_id, user_id=user_id, step=step, data=dict(data))
@@ -39,7 +39,7 @@ def save(engine: Engine, chat_id: int, user_id: int, step: str, data: dict[str, 
 
 
 def discard(engine: Engine, chat_id: int) -> bool:
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         draft = session.get(ComplaintDraft, chat_id)
         if draft is None:
             return False
@@ -51,7 +51,7 @@ def discard(engine: Engine, chat_id: int) -> bool:
 def ask_officer(
     engine: Engine, chat_id: int, message_id: int, user_id: int, ticket: str, action: str
 ) -> None:
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         prompt = OfficerPrompt(
             chat_id=chat_id, message_id=message_id, user_id=user_id, ticket=ticket, action=action
         )
@@ -61,13 +61,13 @@ def ask_officer(
 
 def officer_prompt(engine: Engine, chat_id: int, message_id: int) -> OfficerPrompt | None:
     """The prompt a reply answers, if it still waits for one."""
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         return session.get(OfficerPrompt, (chat_id, message_id))
 
 
 def answered(engine: Engine, chat_id: int, message_id: int) -> None:
     """The prompt's answer was applied: a second reply to it finds nothing."""
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         prompt = session.get(OfficerPrompt, (chat_id, message_id))
         if prompt is not None:
             session.delete(prompt)

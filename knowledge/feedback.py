@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from knowledge import db
-from knowledge.models import AnswerFeedback
+from knowledge.db.engine import open_session
+from knowledge.db.models import AnswerFeedback
 
 
 def record(
@@ -21,7 +21,7 @@ def record(
     aspect: str | None,
 ) -> int:
     """Store one vote with the question and the answer it was about; returns its id."""
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         row = AnswerFeedback(
             chat_id=chat_id,
             message_id=message_id,
@@ -39,7 +39,7 @@ def record(
 
 def await_comment(engine: Engine, feedback_id: int, prompt_message_id: int) -> None:
     """Remember which prompt message a comment for this vote will reply to."""
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         row = session.get(AnswerFeedback, feedback_id)
         if row is not None:
             row.prompt_message_id = prompt_message_id
@@ -48,7 +48,7 @@ def await_comment(engine: Engine, feedback_id: int, prompt_message_id: int) -> N
 
 def add_comment(engine: Engine, chat_id: int, prompt_message_id: int, comment: str) -> bool:
     """Attach a resident's reply to the prompt it answers; False if no vote waits on it."""
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         row = session.exec(
             select(AnswerFeedback).where(
                 AnswerFeedback.chat_id == chat_id,
@@ -66,7 +66,7 @@ def recent(
     engine: Engine, *, limit: int = 50, unhelpful_only: bool = False
 ) -> list[AnswerFeedback]:
     """The newest votes first, for staff."""
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         query = select(AnswerFeedback).order_by(col(AnswerFeedback.id).desc()).limit(limit)
         if unhelpful_only:
             query = query.where(col(AnswerFeedback.helpful).is_(False))

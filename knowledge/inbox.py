@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from knowledge.models import InboxUpdate, utcnow
+from knowledge.db.models import InboxUpdate, utcnow
 
 _TABLE = InboxUpdate.__table__  # type: ignore[attr-defined]
 

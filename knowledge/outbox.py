@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from knowledge import db
-from knowledge.models import OutboxMessage, utcnow
+from knowledge.db.engine import open_session
+from knowledge.db.models import OutboxMessage, utcnow
 
 
 def enqueue(
@@ -56,7 +56,7 @@ def post(
 ) -> None:
     """`enqueue` in a transaction of its own."""
     try:
-        with db.session(engine) as session:
+        with open_session(engine) as session:
             enqueue(session, chat_id, text, kind=kind, markup=markup, ticket=ticket, key=key)
             session.commit()
     except IntegrityError:
@@ -83,12 +83,12 @@ def due(
     )
     if skip_chats:
         query = query.where(col(OutboxMessage.chat_id).not_in(list(skip_chats)))
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         return list(session.exec(query.order_by(col(OutboxMessage.id)).limit(limit)).all())
 
 
 def sent(engine: Engine, ids: list[int], message_id: int | None) -> None:
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         for row_id in ids:
             row = session.get(OutboxMessage, row_id)
             if row is not None:
@@ -98,7 +98,7 @@ def sent(engine: Engine, ids: list[int], message_id: int | None) -> None:
 
 
 def retry(engine: Engine, row_id: int, *, after: dt.timedelta, error: str) -> None:
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         row = session.get(OutboxMessage, row_id)
         if row is not None:
             row.attempts += 1
@@ -108,7 +108,7 @@ def retry(engine: Engine, row_id: int, *, after: dt.timedelta, error: str) -> No
 
 
 def give_up(engine: Engine, row_id: int, *, error: str) -> None:
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         row = session.get(OutboxMessage, row_id)
         if row is not None:
             row.attempts += 1
@@ -119,7 +119,7 @@ def give_up(engine: Engine, row_id: int, *, error: str) -> None:
 
 def backlog(engine: Engine) -> int:
     """Messages not sent yet (for the operator and the tests)."""
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         return len(
             session.exec(
                 select(OutboxMessage.id).where(

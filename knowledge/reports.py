@@ -49,9 +49,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from knowledge import charts, db
+from knowledge import charts
 from knowledge.complaints import EVENT_LABELS, OPEN_STATES, ROLE_LABELS, Role, State
-from knowledge.models import AppSecret, Complaint, ComplaintEvent, utcnow
+from knowledge.db.engine import open_session
+from knowledge.db.models import AppSecret, Complaint, ComplaintEvent, utcnow
 from knowledge.privacy import mask
 from knowledge.workdays import CHINA, WorkCalendar
 
@@ -142,7 +143,7 @@ def load_month(engine: Engine, month: str) -> tuple[list[Complaint], list[Compla
     start, end = month_bounds(month)
     lo, hi = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
     in_month = (col(Complaint.created_at) >= lo) & (col(Complaint.created_at) < hi)
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         complaints = list(
             session.exec(
                 select(Complaint)
@@ -182,7 +183,7 @@ PSEUDONYM_SECRET = "report-pseudonyms"
 
 def pseudonym_key(engine: Engine) -> bytes:
     """The database's pseudonym key, made on first use (by whichever process comes first)."""
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         row = session.get(AppSecret, PSEUDONYM_SECRET)
         if row is not None:
             return bytes.fromhex(row.value)
@@ -191,7 +192,7 @@ def pseudonym_key(engine: Engine) -> bytes:
             session.commit()
         except IntegrityError:
             session.rollback()  # made at the same moment elsewhere: use that one
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         made = session.get(AppSecret, PSEUDONYM_SECRET)
         assert made is not None
         return bytes.fromhex(made.value)

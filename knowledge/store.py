@@ -18,8 +18,8 @@ import yaml
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from knowledge.db.models import EntryRecord, EntryRevision, UnansweredQuestion, utcnow
 from knowledge.errors import NotFound
-from knowledge.models import EntryRecord, EntryRevision, UnansweredQuestion, utcnow
 from knowledge.schema import Entry
 from knowledge.vocabulary import ASPECT_LABELS, Aspect
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from knowledge import db
+from knowledge.db.engine import ensure_schema, make_engine
 from knowledge.desk import Desk, prepare_database
 from knowledge.schema import Entry
 from knowledge.store import shipped_entries
@@ -45,7 +45,7 @@ def api() -> Iterator[FakeBotApi]:
 @pytest.fixture
 def bot_desk(desk: Desk, tmp_path: Path) -> Desk:
     """The session's desk (its matcher built once), recording to this test's database."""
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
     prepare_database(engine)
     return desk.using(engine)
 
@@ -53,8 +53,8 @@ def bot_desk(desk: Desk, tmp_path: Path) -> Desk:
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
     """A migrated, empty database in a real SQLite file."""
-    eng = db.make_engine(f"sqlite:///{tmp_path / 'test.db'}")
-    db.ensure_schema(eng)
+    eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    ensure_schema(eng)
     yield eng
     eng.dispose()
 

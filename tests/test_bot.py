@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from knowledge import db, feedback, inbox, store
+from knowledge import feedback, inbox, store
+from knowledge.db.engine import open_session
 from knowledge.desk import Desk
 from knowledge.vocabulary import MENU_ORDER, SAMPLE_MARK
 from tests.bot_harness import BotThread, bot_settings
@@ -150,7 +151,7 @@ def test_none_of_these_records_the_question(
     api.press(CHAT, "都不是")
     api.wait_for(lambda: "12345" in (api.last_bot_message(CHAT).text or ""))
     assert bot_desk.engine is not None
-    with db.session(bot_desk.engine) as session:
+    with open_session(bot_desk.engine) as session:
         assert unsure[0] in [r.text for r in store.unanswered(session=session)]
 
 
@@ -175,7 +176,7 @@ def test_unanswerable_questions_are_recorded_for_staff(
     (reply,) = api.wait_replies(CHAT, 1)
     assert "12345" in (reply.text or "") and "低保" in (reply.text or "")
     assert bot_desk.engine is not None
-    with db.session(bot_desk.engine) as session:
+    with open_session(bot_desk.engine) as session:
         assert unknown[0] in [r.text for r in store.unanswered(session=session)]
 
 

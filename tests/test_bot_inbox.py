@@ -15,7 +15,8 @@ import telegram
 from telegram import Update
 
 from bot.inbox import DurableUpdateQueue
-from knowledge import db, inbox
+from knowledge import inbox
+from knowledge.db.engine import make_engine, open_session
 from knowledge.desk import Desk, prepare_database
 from tests.bot_harness import BotThread, bot_settings
 from tests.fake_telegram import FakeBotApi
@@ -30,7 +31,7 @@ def test_ptb_is_the_version_whose_polling_order_we_rely_on() -> None:
 def test_every_update_is_committed_before_its_offset_is_confirmed(
     desk: Desk, tmp_path: Path
 ) -> None:
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
     prepare_database(engine)
     violations: list[int] = []
     checked: list[int] = []
@@ -58,8 +59,8 @@ def test_every_update_is_committed_before_its_offset_is_confirmed(
 
 
 def _stored(engine: object, update_id: int) -> bool:
-    with db.session(engine) as session:  # type: ignore[arg-type]
-        from knowledge.models import InboxUpdate
+    with open_session(engine) as session:  # type: ignore[arg-type]
+        from knowledge.db.models import InboxUpdate
 
         return session.get(InboxUpdate, update_id) is not None
 
@@ -76,7 +77,7 @@ def test_a_redelivered_update_is_not_queued_twice(engine: object) -> None:
 
 
 def test_unfinished_updates_are_replayed_at_start_up(desk: Desk, tmp_path: Path) -> None:
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
     prepare_database(engine)
     with FakeBotApi() as api:
         # An update the last run stored (and so confirmed) but never answered.

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from bot.cli import main
 from handlers import callbacks as cb
 from handlers.render import TELEGRAM_LIMIT, card_html, paragraphs_html
-from knowledge import db
 from knowledge.answers import Card
+from knowledge.db.engine import make_engine, open_session
 from knowledge.desk import prepare_database
 from knowledge.errors import InputError
 from knowledge.flood import FloodLimit, Verdict
@@ -131,7 +131,7 @@ def test_personal_numbers_are_masked() -> None:
 
 def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'live.db'}"
-    engine = db.make_engine(url)
+    engine = make_engine(url)
     prepare_database(engine)
     engine.dispose()
     env = {"DATABASE_URL": url}
@@ -143,15 +143,15 @@ def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
         for suffix in ("-wal", "-shm"):
             (tmp_path / f"live.db{suffix}").unlink(missing_ok=True)
         assert main(["db", "restore", str(tmp_path / "b.db")]) == 0
-    engine = db.make_engine(url)
-    with db.session(engine) as session:
+    engine = make_engine(url)
+    with open_session(engine) as session:
         from knowledge.store import count_entries
 
         assert count_entries(session=session) == len(ENTRY_IDS)
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path: Path) -> None:
-    from knowledge.backup import restore
+    from knowledge.db.backup import restore
 
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import complaint_store as cs
-from knowledge import db
+from knowledge.db.engine import make_engine
 from tests.bot_harness import start_process
 from tests.fake_telegram import FakeBotApi
 from tests.test_bot_complaints import skip_to_summary
@@ -93,7 +93,7 @@ def test_killed_at_each_point_every_confirmed_complaint_exists_once(
         bot.send_signal(signal.SIGTERM)
         assert bot.wait(30) == 0, (tmp_path / "bot.log").read_text()
 
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'sunshine.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'sunshine.db'}")
     complaints = cs.listing(engine)
     assert sorted(c.chat_id or 0 for c in complaints) == confirmed  # each exactly once
     for complaint in complaints:

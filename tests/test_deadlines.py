@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import Engine
 
 from knowledge import complaint_store as cs
-from knowledge import db, deadlines
+from knowledge import deadlines
 from knowledge.complaints import Action, Policy, Role, TransitionRefused
+from knowledge.db.engine import make_engine
 from knowledge.desk import Desk, prepare_database
 from knowledge.workdays import WorkCalendar
 from tests.bot_harness import BotThread, bot_settings
@@ -181,7 +182,7 @@ def test_a_phone_follow_up_never_changes_what_the_resident_answered(engine: Engi
 def test_the_bot_sends_duban_once_across_a_restart(
     api: FakeBotApi, desk: Desk, tmp_path: Path
 ) -> None:
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
     prepare_database(engine)
     cs.submit(
         engine,

@@ -10,7 +10,8 @@ import pytest
 
 from handlers.outbox_sender import GroupPace
 from knowledge import complaint_store as cs
-from knowledge import db, outbox
+from knowledge import outbox
+from knowledge.db.engine import make_engine
 from knowledge.desk import Desk, prepare_database
 from tests.bot_harness import BotThread, bot_settings
 from tests.fake_telegram import FakeBotApi
@@ -35,7 +36,7 @@ def test_a_key_queues_a_message_once(engine: object) -> None:
 
 @pytest.fixture
 def bot(api: FakeBotApi, desk: Desk, tmp_path: Path) -> Iterator[BotThread]:
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
     prepare_database(engine)
     running = BotThread(bot_settings(api, tmp_path, **STAFF), desk=desk.using(engine)).start()
     yield running

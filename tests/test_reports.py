@@ -15,10 +15,11 @@ from PIL import Image
 from sqlalchemy import Engine
 
 from knowledge import complaint_store as cs
-from knowledge import db, reports
+from knowledge import reports
 from knowledge.complaints import Action, Policy, Role, State
+from knowledge.db.engine import make_engine
+from knowledge.db.models import Complaint
 from knowledge.desk import prepare_database
-from knowledge.models import Complaint
 from knowledge.reports import MonthlyReport
 from knowledge.workdays import WorkCalendar
 
@@ -216,7 +217,7 @@ def test_pseudonyms_are_the_same_every_month_and_secret_to_each_database(
     act(engine, november["october"], Action.CLAIM, Role.HANDLER, at(2, 10))
     assert officers("2026-10") == officers("2026-11") != set()
     # Another database has another key: its pseudonyms cannot be matched with ours.
-    other = db.make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
     prepare_database(other)
     assert reports.pseudonym_key(other) != reports.pseudonym_key(engine)
     assert reports.pseudonym_key(engine) == reports.pseudonym_key(engine)

@@ -5,18 +5,19 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from knowledge import db, store
+from knowledge import store
+from knowledge.db.engine import make_engine, open_session
+from knowledge.db.models import EntryRevision
 from knowledge.desk import prepare_database
 from knowledge.errors import NotFound
-from knowledge.models import EntryRevision
 from tests.conftest import make_entry
 
 
 def test_first_use_creates_the_database_and_loads_the_shipped_knowledge(tmp_path) -> None:
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'new' / 'sunshine.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'sunshine.db'}")
     assert prepare_database(engine) is True
     assert prepare_database(engine) is False  # a second start changes nothing
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         ids = [e.id for e in store.load_entries(session=session)]
         assert len(ids) == len(store.shipped_entries())
         revisions = store.history("dibao", session=session)
@@ -26,7 +27,7 @@ def test_first_use_creates_the_database_and_loads_the_shipped_knowledge(tmp_path
 
 def test_a_change_records_a_revision_naming_the_aspect(engine: Engine) -> None:
     entry = make_entry()
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         store.save_entries([entry], session=session, author="张三", source="test")
         changed = entry.model_copy(
             update={
@@ -43,7 +44,7 @@ def test_a_change_records_a_revision_naming_the_aspect(engine: Engine) -> None:
 
 
 def test_saving_an_unchanged_entry_records_nothing(engine: Engine) -> None:
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         store.save_entries([make_entry()], session=session, author="a", source="t")
         result = store.save_entries([make_entry()], session=session, author="a", source="t")
         assert result.unchanged == ["sample-item"]
@@ -52,7 +53,7 @@ def test_saving_an_unchanged_entry_records_nothing(engine: Engine) -> None:
 
 def test_diff_shows_the_change_of_one_revision(engine: Engine) -> None:
     entry = make_entry()
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         store.save_entries([entry], session=session, author="a", source="t")
         store.save_entries(
             [entry.model_copy(update={"title": "新名称"})], session=session, author="b", source="t"
@@ -64,7 +65,7 @@ def test_diff_shows_the_change_of_one_revision(engine: Engine) -> None:
 
 def test_rollback_restores_as_a_new_revision(engine: Engine) -> None:
     entry = make_entry()
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         store.save_entries([entry], session=session, author="a", source="t")
         store.save_entries(
             [entry.model_copy(update={"title": "改错了"})], session=session, author="b", source="t"
@@ -78,16 +79,16 @@ def test_rollback_restores_as_a_new_revision(engine: Engine) -> None:
 
 
 def test_unknown_entry_or_revision_is_a_clear_error(engine: Engine) -> None:
-    with db.session(engine) as session, pytest.raises(NotFound, match="没有条目"):
+    with open_session(engine) as session, pytest.raises(NotFound, match="没有条目"):
         store.history("no-such-entry", session=session)
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         store.save_entries([make_entry()], session=session, author="a", source="t")
         with pytest.raises(NotFound, match="第 9 版"):
             store.diff_revision("sample-item", 9, session=session)
 
 
 def test_unanswered_questions_are_counted_by_normalised_wording(engine: Engine) -> None:
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         store.record_unanswered("火星移民怎么办？", "火星移民怎么办?", session=session)
         store.record_unanswered("火星移民怎么办?", "火星移民怎么办?", session=session)
         store.record_unanswered("别的问题", "别的问题", session=session)
@@ -99,7 +100,7 @@ def test_unanswered_questions_are_counted_by_normalised_wording(engine: Engine) 
 def test_revisions_are_append_only_rows(engine: Engine) -> None:
     from sqlmodel import select
 
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         store.save_entries([make_entry()], session=session, author="a", source="t")
         store.save_entries([make_entry(title="二")], session=session, author="a", source="t")
         rows = session.exec(select(EntryRevision)).all()

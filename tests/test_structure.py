@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from knowledge import db
+from knowledge.db.engine import SCHEMA_HEAD
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,7 @@ def test_sqlite_specific_code_stays_in_the_marked_block() -> None:
     offenders = []
     for path in [*(ROOT / "knowledge").rglob("*.py"), *(ROOT / "bot").rglob("*.py")]:
         text = path.read_text(encoding="utf-8")
-        if path.name == "db.py":
+        if path.name == "engine.py":
             start, end = text.index("# --- SQLite only"), text.index("# --- end of SQLite only")
             text = text[:start] + text[end:]
         for marker in ("PRAGMA", "AUTOINCREMENT", "sqlite_master", "INSERT OR"):
@@ -54,9 +54,9 @@ def test_schema_head_constant_is_alembics_head() -> None:
 
     config = Config()
     config.set_main_option(
-        "script_location", str(resources.files("knowledge").joinpath("migrations"))
+        "script_location", str(resources.files("knowledge.db").joinpath("migrations"))
     )
-    assert ScriptDirectory.from_config(config).get_current_head() == db.SCHEMA_HEAD
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_HEAD
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
@@ -65,7 +65,7 @@ def test_migrations_match_the_models(engine: Engine) -> None:
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
-    import knowledge.models  # noqa: F401
+    import knowledge.db.models  # noqa: F401
 
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)

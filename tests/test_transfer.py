@@ -10,7 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from knowledge import db, store
+from knowledge import store
+from knowledge.db.engine import open_session
 from knowledge.errors import ImportRejected
 from knowledge.schema import Entry
 from knowledge.transfer import ASPECTS, ENTRIES, FINANCE, export_entries, parse_bytes, parse_file
@@ -151,7 +152,7 @@ def test_a_bad_json_file_is_rejected_naming_entry_and_field() -> None:
 
 
 def test_a_rejected_import_changes_nothing(engine: Engine, tmp_path: Path) -> None:
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         store.save_entries(rich_entries(), session=session, author="a", source="t")
         session.commit()
     documents = json.loads(export_entries(rich_entries(), "json"))
@@ -161,7 +162,7 @@ def test_a_rejected_import_changes_nothing(engine: Engine, tmp_path: Path) -> No
     path.write_text(json.dumps(documents, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ImportRejected):
         parse_file(path)
-    with db.session(engine) as session:
+    with open_session(engine) as session:
         assert store.get_entry("sample-item", session=session).title == "示例事项"
 
 

@@ -61,7 +61,7 @@ def upgrade(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option(
-        "script_location", str(resources.files("knowledge").joinpath("migrations"))
+        "script_location", str(resources.files("knowledge.db").joinpath("migrations"))
     )
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -76,6 +76,6 @@ def ensure_schema(engine: Engine) -> bool:
     return True
 
 
-def session(engine: Engine) -> Session:
+def open_session(engine: Engine) -> Session:
     """A session whose objects stay readable after commit."""
     return Session(engine, expire_on_commit=False)

@@ -1,11 +1,11 @@
-"""Alembic environment: runs on the connection `knowledge.db.upgrade` passes in."""
+"""Alembic environment: runs on the connection `knowledge.db.engine.upgrade` passes in."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import knowledge.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import knowledge.db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 target_metadata = SQLModel.metadata
 
