@@ -22,9 +22,10 @@ from bot.transport import AiohttpRequest
 from handlers import complaints, resident
 from handlers.outbox_sender import send_outbox
 from handlers.services import KEY, Services
-from knowledge import drafts, inbox, texts
+from knowledge import inbox, texts
 from knowledge.charts import ChartCache, ChartError
-from knowledge.complaints import load_policy, parse_staff
+from knowledge.complaints import drafts
+from knowledge.complaints.lifecycle import load_policy, parse_staff
 from knowledge.db.engine import make_engine
 from knowledge.desk import Desk
 from knowledge.flood import FloodLimit

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Settings
-from knowledge.complaints import State
+from knowledge.complaints.lifecycle import State
 from knowledge.errors import InputError, SunshineError
 
 log = logging.getLogger("sunshine")
@@ -470,8 +470,8 @@ def _complaint_json(c: Any, *, full: bool = False) -> dict[str, Any]:
 
 
 def cmd_complaints_list(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge import complaint_store
-    from knowledge.complaints import STATE_LABELS, State
+    from knowledge.complaints import store as complaint_store
+    from knowledge.complaints.lifecycle import STATE_LABELS, State
 
     engine = _ready_engine(settings)
     state = State(args.state) if args.state else None
@@ -490,8 +490,8 @@ def cmd_complaints_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_complaints_show(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge import complaint_store
-    from knowledge.complaints import STATE_LABELS, State
+    from knowledge.complaints import store as complaint_store
+    from knowledge.complaints.lifecycle import STATE_LABELS, State
 
     engine = _ready_engine(settings)
     try:
@@ -530,7 +530,7 @@ def cmd_complaints_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_complaints_erase(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge import complaint_store
+    from knowledge.complaints import store as complaint_store
 
     engine = _ready_engine(settings)
     days = settings.retention_days if args.older_than_days is None else args.older_than_days
@@ -542,8 +542,8 @@ def cmd_complaints_erase(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge import reports
-    from knowledge.workdays import WorkCalendar
+    from knowledge.complaints.calendar import WorkCalendar
+    from knowledge.complaints.report import figures as reports
 
     engine = _ready_engine(settings)
     month = args.month or dt.datetime.now(dt.UTC).strftime("%Y-%m")

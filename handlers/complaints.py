@@ -1,7 +1,7 @@
 """Complaints in Telegram: the resident's guided intake and status, the officers' cards.
 
-Thin adapters over `knowledge.complaint_store` (which owns the lifecycle) and
-`knowledge.drafts` (which keeps half-written complaints and officers' pending
+Thin adapters over `knowledge.complaints.store` (which owns the lifecycle) and
+`knowledge.complaints.drafts` (which keeps half-written complaints and officers' pending
 answers in the database). Every button is checked on the server: a resident
 acts only on their own complaint and draft, an officer only within their role.
 """
@@ -24,9 +24,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from handlers.render import text_html
 from handlers.send import Context, send_html, telegram_call
 from handlers.services import Services, note, services
-from knowledge import complaint_store as cs
-from knowledge import deadlines, drafts, outbox, reports, texts
-from knowledge.complaints import (
+from knowledge import texts
+from knowledge.complaints import deadlines, drafts, outbox
+from knowledge.complaints import store as cs
+from knowledge.complaints.lifecycle import (
     ACTION_LABELS,
     EVENT_LABELS,
     ROLE_LABELS,
@@ -39,6 +40,7 @@ from knowledge.complaints import (
     State,
     TransitionRefused,
 )
+from knowledge.complaints.report import figures as reports
 from knowledge.db.models import Complaint
 from knowledge.privacy import mask
 

@@ -22,9 +22,10 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from handlers.services import Services
-from knowledge import complaint_store as cs
-from knowledge import outbox, texts
-from knowledge.complaints import State
+from knowledge import texts
+from knowledge.complaints import outbox
+from knowledge.complaints import store as cs
+from knowledge.complaints.lifecycle import State
 from knowledge.db.models import OutboxMessage
 
 log = logging.getLogger(__name__)

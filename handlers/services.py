@@ -17,10 +17,10 @@ from telegram.ext import CallbackContext
 
 from knowledge.answers import Card
 from knowledge.charts import ChartCache
-from knowledge.complaints import Policy, Staff
+from knowledge.complaints.calendar import WorkCalendar
+from knowledge.complaints.lifecycle import Policy, Staff
 from knowledge.desk import Desk
 from knowledge.flood import FloodLimit
-from knowledge.workdays import WorkCalendar
 
 KEY = "services"
 

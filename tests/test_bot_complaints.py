@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from knowledge import complaint_store as cs
 from knowledge import inbox
+from knowledge.complaints import store as cs
 from knowledge.desk import Desk
 from tests.bot_harness import BotThread, bot_settings
 from tests.fake_telegram import FakeBotApi

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.cli import main
-from knowledge import complaint_store as cs
-from knowledge.complaints import (
+from knowledge.complaints import store as cs
+from knowledge.complaints.calendar import WorkCalendar
+from knowledge.complaints.lifecycle import (
     RULES,
     Action,
     Policy,
@@ -23,7 +24,6 @@ from knowledge.complaints import (
     allowed_actions,
     transition,
 )
-from knowledge.workdays import WorkCalendar
 
 CALENDAR = WorkCalendar.load()
 POLICY = Policy()
@@ -302,7 +302,7 @@ def test_personal_data_is_erased_after_the_retention_period(
 
 
 def test_time_limits_come_from_a_file_per_category(tmp_path: Path) -> None:
-    from knowledge.complaints import Limits, load_policy
+    from knowledge.complaints.lifecycle import Limits, load_policy
 
     assert load_policy().limits("dibao") == Limits()  # the shipped defaults
     custom = tmp_path / "limits.yaml"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import complaint_store as cs
+from knowledge.complaints import store as cs
 from knowledge.db.engine import make_engine
 from tests.bot_harness import start_process
 from tests.fake_telegram import FakeBotApi

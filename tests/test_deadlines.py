@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from knowledge import complaint_store as cs
-from knowledge import deadlines
-from knowledge.complaints import Action, Policy, Role, TransitionRefused
+from knowledge.complaints import deadlines
+from knowledge.complaints import store as cs
+from knowledge.complaints.calendar import WorkCalendar
+from knowledge.complaints.lifecycle import Action, Policy, Role, TransitionRefused
 from knowledge.db.engine import make_engine
 from knowledge.desk import Desk, prepare_database
-from knowledge.workdays import WorkCalendar
 from tests.bot_harness import BotThread, bot_settings
 from tests.fake_telegram import FakeBotApi
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from handlers.outbox_sender import GroupPace
-from knowledge import complaint_store as cs
-from knowledge import outbox
+from knowledge.complaints import outbox
+from knowledge.complaints import store as cs
 from knowledge.db.engine import make_engine
 from knowledge.desk import Desk, prepare_database
 from tests.bot_harness import BotThread, bot_settings

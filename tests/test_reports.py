@@ -14,14 +14,14 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import Engine
 
-from knowledge import complaint_store as cs
-from knowledge import reports
-from knowledge.complaints import Action, Policy, Role, State
+from knowledge.complaints import store as cs
+from knowledge.complaints.calendar import WorkCalendar
+from knowledge.complaints.lifecycle import Action, Policy, Role, State
+from knowledge.complaints.report import figures as reports
+from knowledge.complaints.report.figures import MonthlyReport
 from knowledge.db.engine import make_engine
 from knowledge.db.models import Complaint
 from knowledge.desk import prepare_database
-from knowledge.reports import MonthlyReport
-from knowledge.workdays import WorkCalendar
 
 CALENDAR = WorkCalendar.load()
 POLICY = Policy()

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.workdays import CHINA, CalendarError, Holiday, WorkCalendar
+from knowledge.complaints.calendar import CHINA, CalendarError, Holiday, WorkCalendar
 
 UTC = dt.UTC
 NEW_YORK = dt.timezone(dt.timedelta(hours=-5))

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from knowledge import complaint_store as cs
-from knowledge.complaints import Policy, State
+from knowledge.complaints import store as cs
+from knowledge.complaints.calendar import WorkCalendar
+from knowledge.complaints.lifecycle import Policy, State
 from knowledge.db.engine import open_session
 from knowledge.db.models import Complaint, ComplaintNotice
-from knowledge.workdays import WorkCalendar
 
 REMINDER_SHARES = (0.5, 0.8)
 

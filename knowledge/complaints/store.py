@@ -16,7 +16,8 @@ from sqlalchemy import Engine, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from knowledge.complaints import (
+from knowledge.complaints.calendar import WorkCalendar
+from knowledge.complaints.lifecycle import (
     OPEN_STATES,
     Action,
     Limits,
@@ -28,7 +29,6 @@ from knowledge.complaints import (
 )
 from knowledge.db.engine import open_session
 from knowledge.db.models import Complaint, ComplaintEvent, TicketSequence, utcnow
-from knowledge.workdays import WorkCalendar
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

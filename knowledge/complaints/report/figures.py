@@ -50,11 +50,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from knowledge import charts
-from knowledge.complaints import EVENT_LABELS, OPEN_STATES, ROLE_LABELS, Role, State
+from knowledge.complaints.calendar import CHINA, WorkCalendar
+from knowledge.complaints.lifecycle import EVENT_LABELS, OPEN_STATES, ROLE_LABELS, Role, State
 from knowledge.db.engine import open_session
 from knowledge.db.models import AppSecret, Complaint, ComplaintEvent, utcnow
 from knowledge.privacy import mask
-from knowledge.workdays import CHINA, WorkCalendar
 
 OTHER_CATEGORY = "其他"
 NONE_MARK = "—"
