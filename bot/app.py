@@ -23,11 +23,12 @@ from handlers import complaints, resident
 from handlers.outbox_sender import send_outbox
 from handlers.services import KEY, Services
 from knowledge import inbox, texts
-from knowledge.charts import ChartCache, ChartError
+from knowledge.charts.cache import ChartCache
 from knowledge.complaints import drafts
 from knowledge.complaints.lifecycle import load_policy, parse_staff
 from knowledge.db.engine import make_engine
 from knowledge.desk import Desk
+from knowledge.errors import ChartError
 from knowledge.flood import FloodLimit
 
 log = logging.getLogger(__name__)

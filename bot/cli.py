@@ -543,19 +543,19 @@ def cmd_complaints_erase(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.complaints.calendar import WorkCalendar
-    from knowledge.complaints.report import figures as reports
+    from knowledge.complaints.report import figures, message, workbook
 
     engine = _ready_engine(settings)
     month = args.month or dt.datetime.now(dt.UTC).strftime("%Y-%m")
     try:
-        report = reports.monthly_report(engine, month, calendar=WorkCalendar.load())
+        report = figures.monthly_report(engine, month, calendar=WorkCalendar.load())
     except ValueError as exc:
         raise InputError(str(exc)) from exc
     if args.xlsx:
-        reports.write_workbook(report, Path(args.xlsx))
+        workbook.write_workbook(report, Path(args.xlsx))
         print(f"已写入 {args.xlsx}")
     else:
-        print(reports.report_text(report))
+        print(message.report_text(report))
     return 0
 
 

@@ -25,6 +25,7 @@ from handlers.render import text_html
 from handlers.send import Context, send_html, telegram_call
 from handlers.services import Services, note, services
 from knowledge import texts
+from knowledge.charts.complaints import report_chart
 from knowledge.complaints import deadlines, drafts, outbox
 from knowledge.complaints import store as cs
 from knowledge.complaints.lifecycle import (
@@ -40,7 +41,7 @@ from knowledge.complaints.lifecycle import (
     State,
     TransitionRefused,
 )
-from knowledge.complaints.report import figures as reports
+from knowledge.complaints.report import figures, message
 from knowledge.db.models import Complaint
 from knowledge.privacy import mask
 
@@ -829,13 +830,13 @@ async def report(update: Update, context: Context) -> None:
     month = (context.args or [dt.datetime.now(dt.UTC).strftime("%Y-%m")])[0]
     try:
         monthly = await asyncio.to_thread(
-            reports.monthly_report, svc.engine, month, calendar=svc.calendar
+            figures.monthly_report, svc.engine, month, calendar=svc.calendar
         )
     except ValueError:
         await send_html(context.bot, chat.id, text_html(texts.REPORT_USAGE))
         return
-    await send_html(context.bot, chat.id, text_html(reports.report_text(monthly)))
-    chart = await asyncio.to_thread(reports.report_chart, monthly)
+    await send_html(context.bot, chat.id, text_html(message.report_text(monthly)))
+    chart = await asyncio.to_thread(report_chart, monthly)
     await telegram_call(
         functools.partial(context.bot.send_photo, chat.id, chart, caption=f"投诉办理月报 {month}")
     )

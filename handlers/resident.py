@@ -55,7 +55,7 @@ from knowledge.answers import (
     hotline,
     reply_for,
 )
-from knowledge.charts import ChartError
+from knowledge.errors import ChartError
 from knowledge.flood import Verdict
 from knowledge.matching.matcher import Match
 from knowledge.schema import Entry

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackContext
 
 from knowledge.answers import Card
-from knowledge.charts import ChartCache
+from knowledge.charts.cache import ChartCache
 from knowledge.complaints.calendar import WorkCalendar
 from knowledge.complaints.lifecycle import Policy, Staff
 from knowledge.desk import Desk

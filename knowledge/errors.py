@@ -4,7 +4,8 @@
     ├── NotFound                  an entry, revision or file that does not exist
     ├── ImportRejected            a knowledge file failed validation; nothing was changed
     │                             (carries one `Problem` per sheet/row/column or field)
-    └── InputError                command-line input that cannot be read (bad UTF-8 in --batch)
+    ├── InputError                command-line input that cannot be read (bad UTF-8 in --batch)
+    └── ChartError                a chart cannot be drawn: no CJK font, or nothing to draw
 
 The command line turns these into a message and a non-zero exit status; any
 other exception is a bug and is reported as one.
@@ -48,3 +49,7 @@ class ImportRejected(SunshineError):
 
 class InputError(SunshineError):
     """Input that cannot be read as given."""
+
+
+class ChartError(SunshineError):
+    """A chart cannot be drawn: no CJK font, or the entry has nothing to draw."""

@@ -12,8 +12,12 @@ import pytest
 from matplotlib import font_manager
 from PIL import Image
 
-from knowledge import charts
-from knowledge.charts import ChartCache, ChartError, finance_chart, procedure_chart, wrap_cjk
+from knowledge.charts import style as charts
+from knowledge.charts.cache import ChartCache
+from knowledge.charts.finance import finance_chart
+from knowledge.charts.flow import procedure_chart
+from knowledge.charts.style import wrap_cjk
+from knowledge.errors import ChartError
 from knowledge.schema import Entry
 from knowledge.store import shipped_entries
 from tests.conftest import make_entry
@@ -60,9 +64,9 @@ def test_shipped_data_has_both_kinds_of_chart() -> None:
 
 def test_missing_glyph_is_caught() -> None:
     """The no-warning checks above mean something: a glyph outside the font warns."""
-    _strict(lambda: charts._render_text_probe("婚姻登记（30日）—示例"))
+    _strict(lambda: charts.render_text_probe("婚姻登记（30日）—示例"))
     with pytest.raises(UserWarning, match="missing from font"):
-        _strict(lambda: charts._render_text_probe("\U0001f9ff"))
+        _strict(lambda: charts.render_text_probe("\U0001f9ff"))
 
 
 def test_long_text_wraps_and_renders() -> None:

@@ -14,10 +14,11 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import Engine
 
+from knowledge.charts.complaints import report_chart
 from knowledge.complaints import store as cs
 from knowledge.complaints.calendar import WorkCalendar
 from knowledge.complaints.lifecycle import Action, Policy, Role, State
-from knowledge.complaints.report import figures as reports
+from knowledge.complaints.report import figures, message, workbook
 from knowledge.complaints.report.figures import MonthlyReport
 from knowledge.db.engine import make_engine
 from knowledge.db.models import Complaint
@@ -132,7 +133,7 @@ def november(engine: Engine) -> dict[str, str]:
 
 @pytest.fixture
 def report(engine: Engine, november: dict[str, str]) -> MonthlyReport:
-    return reports.monthly_report(engine, "2026-11", calendar=CALENDAR, now=NOW)
+    return figures.monthly_report(engine, "2026-11", calendar=CALENDAR, now=NOW)
 
 
 def test_counts_by_state_and_category(report: MonthlyReport, november: dict[str, str]) -> None:
@@ -176,8 +177,8 @@ def test_overdue_list(report: MonthlyReport, november: dict[str, str]) -> None:
         (november["e"], "claimed", "reply"),
     ]
     d, e = report.overdue
-    assert reports.last_day(d.due) == dt.date(2026, 11, 10)
-    assert reports.last_day(e.due) == dt.date(2026, 11, 17)
+    assert message.last_day(d.due) == dt.date(2026, 11, 10)
+    assert message.last_day(e.due) == dt.date(2026, 11, 17)
     # 11-11..11-30 hold 14 working days, then 10 hours of Tuesday 12-01.
     assert d.days_overdue == pytest.approx(14 + 10 / 24, abs=1e-9)
     assert e.days_overdue == pytest.approx(9 + 10 / 24, abs=1e-9)
@@ -186,7 +187,7 @@ def test_overdue_list(report: MonthlyReport, november: dict[str, str]) -> None:
 
 
 def test_nothing_is_overdue_before_the_deadlines(engine: Engine, november: dict[str, str]) -> None:
-    early = reports.monthly_report(engine, "2026-11", calendar=CALENDAR, now=at(10, 23))
+    early = figures.monthly_report(engine, "2026-11", calendar=CALENDAR, now=at(10, 23))
     assert early.overdue == []
 
 
@@ -211,7 +212,7 @@ def test_pseudonyms_are_the_same_every_month_and_secret_to_each_database(
     engine: Engine, november: dict[str, str], tmp_path: Path
 ) -> None:
     def officers(month: str) -> set[str]:
-        built = reports.monthly_report(engine, month, calendar=CALENDAR, now=NOW)
+        built = figures.monthly_report(engine, month, calendar=CALENDAR, now=NOW)
         return {e.actor for e in built.events if e.actor.startswith("officer-")}
 
     act(engine, november["october"], Action.CLAIM, Role.HANDLER, at(2, 10))
@@ -219,12 +220,12 @@ def test_pseudonyms_are_the_same_every_month_and_secret_to_each_database(
     # Another database has another key: its pseudonyms cannot be matched with ours.
     other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
     prepare_database(other)
-    assert reports.pseudonym_key(other) != reports.pseudonym_key(engine)
-    assert reports.pseudonym_key(engine) == reports.pseudonym_key(engine)
+    assert figures.pseudonym_key(other) != figures.pseudonym_key(engine)
+    assert figures.pseudonym_key(engine) == figures.pseudonym_key(engine)
 
 
 def test_report_text(report: MonthlyReport, november: dict[str, str]) -> None:
-    text = reports.report_text(report)
+    text = message.report_text(report)
     assert text.startswith("📊 投诉办理月报 2026-11")
     assert "本月受理：7 件" in text
     assert "按时认领率：75.0%" in text
@@ -238,12 +239,12 @@ def test_report_text(report: MonthlyReport, november: dict[str, str]) -> None:
 
 
 def test_empty_month_shows_dashes(engine: Engine) -> None:
-    empty = reports.monthly_report(engine, "2026-02", calendar=CALENDAR, now=NOW)
+    empty = figures.monthly_report(engine, "2026-02", calendar=CALENDAR, now=NOW)
     assert empty.total == 0 and set(empty.by_state.values()) == {0}
     assert empty.by_category == {} and empty.overdue == [] and empty.events == []
     rates = [empty.claim_on_time_rate, empty.handling_avg_workdays, empty.satisfaction_rate]
     assert rates == [None, None, None]
-    text = reports.report_text(empty)
+    text = message.report_text(empty)
     assert "按时认领率：—" in text and "90% 办结用时不超过：—" in text
 
 
@@ -252,8 +253,8 @@ def test_long_overdue_lists_are_cut(report: MonthlyReport) -> None:
     many = dataclasses.replace(
         report, overdue=[dataclasses.replace(row, ticket=f"TS20261101-{i:04d}") for i in range(500)]
     )
-    text = reports.report_text(many)
-    assert len(text) <= reports.TEXT_LIMIT
+    text = message.report_text(many)
+    assert len(text) <= message.TEXT_LIMIT
     shown = text.count("• TS20261101-")
     assert 0 < shown < 500
     assert text.endswith(f"…等 {500 - shown} 件")
@@ -281,20 +282,20 @@ def closed_complaint(ticket: str, *, review_used: bool) -> Complaint:
 def test_review_counts_as_reopened() -> None:
     reviewed = closed_complaint("TS1", review_used=True)
     plain = closed_complaint("TS2", review_used=False)
-    built = reports.build_report(
+    built = figures.build_report(
         "2026-11", [reviewed, plain], [], calendar=CALENDAR, now=NOW, pseudonym_key=b"k"
     )
     assert built.reopen_rate == 1 / 2
     assert built.claim_on_time_rate is None  # nobody claimed
-    assert reports.percentile_nearest_rank([5.0, 1.0, 3.0, 2.0, 4.0], 0.9) == 5.0
-    assert reports.percentile_nearest_rank([float(i) for i in range(1, 21)], 0.9) == 18.0
+    assert figures.percentile_nearest_rank([5.0, 1.0, 3.0, 2.0, 4.0], 0.9) == 5.0
+    assert figures.percentile_nearest_rank([float(i) for i in range(1, 21)], 0.9) == 18.0
 
 
 def test_chart_is_a_png_without_missing_glyphs(report: MonthlyReport) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        png = reports.report_chart(report)
-        empty = reports.report_chart(
+        png = report_chart(report)
+        empty = report_chart(
             dataclasses.replace(report, total=0, by_category={}, overdue=[], events=[])
         )
     for data in (png, empty):
@@ -308,7 +309,7 @@ def test_workbook_has_the_five_sheets_and_no_personal_data(
     report: MonthlyReport, november: dict[str, str], tmp_path: Path
 ) -> None:
     path = tmp_path / "简报.xlsx"
-    reports.write_workbook(report, path)
+    workbook.write_workbook(report, path)
     book = load_workbook(path)
     assert book.sheetnames == ["概况", "按状态", "按类别", "逾期", "办理记录"]
     cells = [
@@ -338,10 +339,10 @@ def test_workbook_has_the_five_sheets_and_no_personal_data(
 @pytest.mark.parametrize("month", ["2026-13", "2026-1", "26-11", "2026/11", "", "2026-11-01"])
 def test_bad_month_is_refused(engine: Engine, month: str) -> None:
     with pytest.raises(ValueError, match="YYYY-MM"):
-        reports.monthly_report(engine, month, calendar=CALENDAR, now=NOW)
+        figures.monthly_report(engine, month, calendar=CALENDAR, now=NOW)
 
 
 def test_month_bounds_are_china_time() -> None:
-    start, end = reports.month_bounds("2026-12")
+    start, end = figures.month_bounds("2026-12")
     assert start == dt.datetime(2026, 11, 30, 16, 0, tzinfo=dt.UTC)
     assert end == dt.datetime(2026, 12, 31, 16, 0, tzinfo=dt.UTC)
