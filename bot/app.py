@@ -17,19 +17,20 @@ from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import Settings
-from bot.inbox import DurableUpdateQueue, InboxApplication, PerChatProcessor, replay
+from bot.inbox import store as inbox
+from bot.inbox.queue import DurableUpdateQueue, InboxApplication, PerChatProcessor, replay
 from bot.transport import AiohttpRequest
 from handlers import complaints, resident
+from handlers.flood import FloodLimit
 from handlers.outbox_sender import send_outbox
 from handlers.services import KEY, Services
-from knowledge import inbox, texts
+from knowledge import texts
 from knowledge.charts.cache import ChartCache
 from knowledge.complaints import drafts
 from knowledge.complaints.lifecycle import load_policy, parse_staff
 from knowledge.db.engine import make_engine
 from knowledge.desk import Desk
 from knowledge.errors import ChartError
-from knowledge.flood import FloodLimit
 
 log = logging.getLogger(__name__)
 

@@ -416,10 +416,10 @@ def cmd_qr(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge import feedback
+    from knowledge import votes
 
     engine = _ready_engine(settings)
-    rows = feedback.recent(engine, limit=args.limit, unhelpful_only=args.unhelpful)
+    rows = votes.recent(engine, limit=args.limit, unhelpful_only=args.unhelpful)
     if args.json:
         for r in rows:
             print(json.dumps(r.model_dump(mode="json"), ensure_ascii=False))

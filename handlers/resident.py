@@ -40,10 +40,11 @@ from telegram.ext import (
 
 from handlers import callbacks as cb
 from handlers import complaints
+from handlers.flood import Verdict
 from handlers.render import CAPTION_LIMIT, card_html, text_html
 from handlers.send import Context, send_html, telegram_call
 from handlers.services import Services, note, services
-from knowledge import feedback, texts
+from knowledge import texts, votes
 from knowledge.answers import (
     CATEGORY_ASPECT,
     Card,
@@ -56,7 +57,6 @@ from knowledge.answers import (
     reply_for,
 )
 from knowledge.errors import ChartError
-from knowledge.flood import Verdict
 from knowledge.matching.matcher import Match
 from knowledge.schema import Entry
 from knowledge.vocabulary import (
@@ -399,7 +399,7 @@ async def _feedback_comment(message: Message, context: Context) -> bool:
         return False
     engine = services(context).engine
     saved = await asyncio.to_thread(
-        feedback.add_comment, engine, message.chat_id, reply.message_id, message.text or ""
+        votes.add_comment, engine, message.chat_id, reply.message_id, message.text or ""
     )
     if saved:
         await send_html(
@@ -501,7 +501,7 @@ async def _vote(update: Update, context: Context, vote: cb.Vote) -> None:
     svc = services(context)
     question_message = message.reply_to_message
     feedback_id = await asyncio.to_thread(
-        feedback.record,
+        votes.record,
         svc.engine,
         chat_id=message.chat_id,
         message_id=message.message_id,
@@ -529,7 +529,7 @@ async def _vote(update: Update, context: Context, vote: cb.Vote) -> None:
             ForceReply(selective=True, input_field_placeholder="哪里不对？"),
             reply_to=message.message_id,
         )
-        await asyncio.to_thread(feedback.await_comment, svc.engine, feedback_id, prompt.message_id)
+        await asyncio.to_thread(votes.await_comment, svc.engine, feedback_id, prompt.message_id)
 
 
 async def _none_of_these(update: Update, context: Context, message: Message) -> None:

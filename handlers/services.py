@@ -15,12 +15,12 @@ from sqlalchemy import Engine
 from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackContext
 
+from handlers.flood import FloodLimit
 from knowledge.answers import Card
 from knowledge.charts.cache import ChartCache
 from knowledge.complaints.calendar import WorkCalendar
 from knowledge.complaints.lifecycle import Policy, Staff
 from knowledge.desk import Desk
-from knowledge.flood import FloodLimit
 
 KEY = "services"
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from knowledge import feedback, inbox, store
+from bot.inbox import store as inbox
+from knowledge import store, votes
 from knowledge.db.engine import open_session
 from knowledge.desk import Desk
 from knowledge.vocabulary import MENU_ORDER, SAMPLE_MARK
@@ -193,7 +194,7 @@ def test_thumbs_down_asks_why_and_stores_the_comment(
     api.send_text("没说骨灰盒多少钱", reply_to=prompt.message_id)
     api.wait_for(lambda: "已转给工作人员" in texts_of(api)[-1])
     assert bot_desk.engine is not None
-    (vote,) = feedback.recent(bot_desk.engine)
+    (vote,) = votes.recent(bot_desk.engine)
     assert not vote.helpful and vote.question == "火化费多少钱"
     assert vote.entry == "funeral" and "殡葬" in vote.answer
     assert vote.comment == "没说骨灰盒多少钱"
@@ -209,7 +210,7 @@ def test_thumbs_up_is_stored_without_a_follow_up(
     api.wait_for(lambda: any(c.method == "answerCallbackQuery" for c in api.calls))
     api.wait_for(lambda: "👍 有帮助" not in api.buttons(CHAT))
     assert bot_desk.engine is not None
-    (vote,) = feedback.recent(bot_desk.engine)
+    (vote,) = votes.recent(bot_desk.engine)
     assert vote.helpful and len(api.bot_messages(CHAT)) == 1
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from knowledge import inbox
+from bot.inbox import store as inbox
 from knowledge.complaints import store as cs
 from knowledge.desk import Desk
 from tests.bot_harness import BotThread, bot_settings

@@ -14,8 +14,8 @@ from pathlib import Path
 import telegram
 from telegram import Update
 
-from bot.inbox import DurableUpdateQueue
-from knowledge import inbox
+from bot.inbox import store as inbox
+from bot.inbox.queue import DurableUpdateQueue
 from knowledge.db.engine import make_engine, open_session
 from knowledge.desk import Desk, prepare_database
 from tests.bot_harness import BotThread, bot_settings

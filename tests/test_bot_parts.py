@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 
 from bot.cli import main
 from handlers import callbacks as cb
+from handlers.flood import FloodLimit, Verdict
 from handlers.render import TELEGRAM_LIMIT, card_html, paragraphs_html
 from knowledge.answers import Card
 from knowledge.db.engine import make_engine, open_session
 from knowledge.desk import prepare_database
 from knowledge.errors import InputError
-from knowledge.flood import FloodLimit, Verdict
 from knowledge.privacy import mask
 from knowledge.vocabulary import ENTRY_IDS, MENU_ORDER, Aspect
 

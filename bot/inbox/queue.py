@@ -24,8 +24,8 @@ from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import Application, BaseUpdateProcessor
 
+from bot.inbox import store as inbox
 from handlers.services import decision
-from knowledge import inbox
 from knowledge.privacy import mask
 
 log = logging.getLogger("sunshine.updates")
