@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fake_telegram import FakeBotApi  # noqa: E402
+from tests.fakes.telegram import FakeBotApi  # noqa: E402
 
 
 def questions(count: int, seed: int = 7) -> list[str]:

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_bot import AnswerCounter, pct, questions  # noqa: E402
-from tests.fake_telegram import FakeBotApi  # noqa: E402
+from tests.fakes.telegram import FakeBotApi  # noqa: E402
 
 TICKET = re.compile(r"TS\d{8}-\d{4}")
 GROUP = -9001

@@ -1,8 +1,14 @@
-"""Shared fixtures: a real SQLite file per test, the shipped knowledge, one desk per session."""
+"""Shared fixtures: a real SQLite file per test, the shipped knowledge, one desk per session.
+
+Every test runs in its own temporary working directory with none of the project's
+own environment variables, so a developer's `.env` or shell settings cannot leak
+in. Tests are marked by their folder: `unit` (fast, no sockets), `e2e` (the real
+bot against the fake Bot API server), `crash` (SIGKILL); the fast loop is
+`pytest -m "not e2e and not crash"`.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +19,28 @@ from knowledge.db.engine import ensure_schema, make_engine
 from knowledge.desk import Desk, prepare_database
 from knowledge.schema import Entry
 from knowledge.store import shipped_entries
-from tests.fake_telegram import FakeBotApi
+from tests.fakes.telegram import FakeBotApi
+from tests.harness import OWN_VARIABLES
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
+FOLDER_MARKS = ("unit", "e2e", "crash")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = item.path.parent.name
+        if folder in FOLDER_MARKS:
+            item.add_marker(getattr(pytest.mark, folder))
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A working directory of the test's own, and none of our variables from the shell."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(OWN_VARIABLES):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -57,40 +81,3 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     ensure_schema(eng)
     yield eng
     eng.dispose()
-
-
-def make_entry(entry_id: str = "sample-item", **changes: object) -> Entry:
-    """A small valid entry for tests that need one."""
-    data: dict[str, object] = {
-        "id": entry_id,
-        "title": "示例事项",
-        "category": "阳光审批",
-        "aliases": ["示例事项", "样板"],
-        "questions": ["示例事项是什么"],
-        "aspects": {
-            "overview": "这是一个示例事项。",
-            "time_limit": "受理后 20 个工作日内办结。",
-            "procedure": "按步骤办理。",
-            "fees": "不收费。",
-        },
-        "legal_basis": {
-            "overview": ["《示例条例》第一条"],
-            "time_limit": ["《示例条例》第二条"],
-            "procedure": ["《示例条例》第三条"],
-            "fees": ["《示例条例》第四条"],
-        },
-        "aspect_questions": {"fees": ["示例事项要钱吗"]},
-        "sources": [{"title": "《示例条例》", "url": "https://example.org/rule"}],
-        "last_reviewed": dt.date(2026, 11, 1),
-        "procedures": [
-            {
-                "name": "办理",
-                "steps": [
-                    {"title": "申请", "actor": "申请人"},
-                    {"title": "审核", "actor": "民政部门", "time_limit": "20个工作日"},
-                ],
-            }
-        ],
-    }
-    data.update(changes)
-    return Entry.model_validate(data)

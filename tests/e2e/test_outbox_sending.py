@@ -1,37 +1,18 @@
-"""The outbox: complaint messages are stored, sent at least once, retried, paced in groups."""
+"""The outbox sender: complaint messages are sent at least once, retried, paced in groups."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from handlers.outbox_sender import GroupPace
 from knowledge.complaints import outbox
 from knowledge.complaints import store as cs
 from knowledge.db.engine import make_engine
 from knowledge.desk import Desk, prepare_database
-from tests.bot_harness import BotThread, bot_settings
-from tests.fake_telegram import FakeBotApi
-from tests.test_bot_complaints import GROUP, RESIDENT, STAFF, file_complaint, wait_text
-
-
-def test_group_pace_allows_twenty_a_minute() -> None:
-    pace = GroupPace()
-    assert pace.room(GROUP, 0.0) == 20
-    for i in range(20):
-        pace.used(GROUP, float(i))
-    assert pace.room(GROUP, 30.0) == 0
-    assert pace.room(GROUP, 61.0) == 2  # the first two left the window
-    assert pace.room(RESIDENT, 30.0) > 1000  # private chats are not paced here
-
-
-def test_a_key_queues_a_message_once(engine: object) -> None:
-    for _ in range(3):
-        outbox.post(engine, 1, "你好", kind="notice", key="same")  # type: ignore[arg-type]
-    assert outbox.backlog(engine) == 1  # type: ignore[arg-type]
+from tests.fakes.telegram import FakeBotApi
+from tests.harness import GROUP, RESIDENT, STAFF, BotThread, bot_settings, file_complaint, wait_text
 
 
 @pytest.fixture
@@ -69,9 +50,8 @@ def test_a_busy_group_gets_a_digest_within_twenty_messages_a_minute(
 ) -> None:
     for i in range(30):
         outbox.post(bot.services.engine, GROUP, f"第{i}条提醒", kind="reminder", key=f"r{i}")
-    bot.services.outbox_wake.set()
+    bot.call(bot.services.outbox_wake.set)
     api.wait_for(lambda: outbox.backlog(bot.services.engine) == 0, timeout=15)
-    time.sleep(0.2)
     posted = [m.text or "" for m in api.bot_messages(GROUP)]
     assert len(posted) <= 20
     assert any("汇总" in text for text in posted)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.harness import ROOT, clean_environ
 
 
 @pytest.fixture
@@ -27,11 +25,15 @@ def env(tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 def run(
     *args: str, stdin: bytes | None = None, env_dir: Path
 ) -> subprocess.CompletedProcess[bytes]:
-    environ = {**os.environ, "DATABASE_URL": f"sqlite:///{env_dir / 'db' / 'sunshine.db'}"}
+    environ = {
+        **clean_environ(),
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite:///{env_dir / 'db' / 'sunshine.db'}",
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         input=stdin,
-        cwd=ROOT,
+        cwd=env_dir,
         env=environ,
         capture_output=True,
         timeout=120,

@@ -2,144 +2,38 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.inbox import store as inbox
 from knowledge.complaints import store as cs
 from knowledge.desk import Desk
-from tests.bot_harness import BotThread, bot_settings
-from tests.fake_telegram import FakeBotApi
-
-RESIDENT = 1001
-OTHER = 1002
-HANDLER = 501
-SUPERVISOR = 601
-STRANGER = 777
-GROUP = -9001
-TICKET = re.compile(r"TS\d{8}-\d{4}")
-STAFF = {
-    "handling_officers": f"{HANDLER}:社会救助股",
-    "supervisors": str(SUPERVISOR),
-    "supervision_leader": str(SUPERVISOR),
-    "officers_chat_id": str(GROUP),
-}
-
-
-StartBot = Callable[..., BotThread]
-
-
-@pytest.fixture
-def start_bot(api: FakeBotApi, bot_desk: Desk, tmp_path: Path) -> Iterator[StartBot]:
-    running: list[BotThread] = []
-
-    def start(**changes: Any) -> BotThread:
-        settings = bot_settings(api, tmp_path, **{**STAFF, **changes})
-        bot = BotThread(settings, desk=bot_desk).start()
-        running.append(bot)
-        return bot
-
-    yield start
-    for bot in running:
-        bot.stop()
-    rejected = [c for c in api.calls if c.status not in (0, 200) and c.method != "getUpdates"]
-    assert not rejected, f"the server refused: {[(c.method, c.status) for c in rejected]}"
-
-
-def last_text(api: FakeBotApi, chat: int) -> str:
-    return api.last_bot_message(chat).text or ""
-
-
-def wait_text(api: FakeBotApi, chat: int, needle: str, timeout: float = 10) -> str:
-    api.wait_for(lambda: any(needle in (m.text or "") for m in api.bot_messages(chat)), timeout)
-    return next(m.text or "" for m in reversed(api.bot_messages(chat)) if needle in (m.text or ""))
-
-
-CONFIRMS: dict[int, str] = {}  # the last 确认提交 callback query id per chat
-
-
-def message_with(api: FakeBotApi, chat: int, needle: str) -> int:
-    wait_text(api, chat, needle)
-    return next(m.message_id for m in reversed(api.bot_messages(chat)) if needle in (m.text or ""))
-
-
-def answers_with(api: FakeBotApi, needle: str) -> int:
-    """How many callback answers (alerts, toasts) so far contain `needle`."""
-    return sum(needle in (a.get("text") or "") for a in api.callback_answers)
-
-
-def answer_prompt(api: FakeBotApi, needle: str, text: str, user: int = HANDLER) -> None:
-    """An officer replies to the bot's latest prompt in the group containing `needle`."""
-    prompt = message_with(api, GROUP, needle)
-    api.send_text(text, chat_id=GROUP, user_id=user, chat_type="group", reply_to=prompt)
-
-
-def press_and_answer(
-    api: FakeBotApi, label: str, needle: str, text: str, *, message_id: int | None = None
-) -> None:
-    """The handler presses a card button and answers the new prompt it brings (not an older one)."""
-
-    def prompts() -> list[int]:
-        return [m.message_id for m in api.bot_messages(GROUP) if needle in (m.text or "")]
-
-    before = len(prompts())
-    api.press(GROUP, label, user_id=HANDLER, message_id=message_id)
-    api.wait_for(lambda: len(prompts()) > before)
-    api.send_text(text, chat_id=GROUP, user_id=HANDLER, chat_type="group", reply_to=prompts()[-1])
+from tests.fakes.telegram import FakeBotApi
+from tests.harness import (
+    CONFIRMS,
+    GROUP,
+    HANDLER,
+    OTHER,
+    RESIDENT,
+    STRANGER,
+    SUPERVISOR,
+    TICKET,
+    StartBot,
+    answer_prompt,
+    answers_with,
+    file_complaint,
+    last_text,
+    message_with,
+    press_and_answer,
+    skip_to_summary,
+    wait_text,
+)
 
 
 def _index(api: FakeBotApi, message_id: int) -> int:
     ids = [m.message_id for m in api.bot_messages(RESIDENT)]
     return ids.index(message_id)
-
-
-def file_complaint(api: FakeBotApi, chat: int = RESIDENT, identity: str = "公开") -> str:
-    """The whole intake, as a resident does it; returns the ticket number."""
-    api.send_text("/complain", chat_id=chat)
-    wait_text(api, chat, "发生了什么")
-    api.send_text("低保申请交上去两个月了，村里一直没人来调查", chat_id=chat)
-    wait_text(api, chat, "涉及哪个单位")
-    api.press(chat, "跳过")
-    wait_text(api, chat, "什么时候")
-    api.send_text("九月初", chat_id=chat)
-    wait_text(api, chat, "有照片")
-    photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 10, "height": 10}]
-    api.send_message_object(chat, {"photo": photo, "caption": ""})
-    wait_text(api, chat, "第 1 张")
-    api.press(chat, "照片发完了")
-    wait_text(api, chat, "联系电话")
-    api.send_text("12345", chat_id=chat)
-    wait_text(api, chat, "格式不对")
-    api.send_text("138 1234 5678", chat_id=chat)
-    wait_text(api, chat, "身份方式")
-    api.press(chat, identity)
-    wait_text(api, chat, "请核对")
-    CONFIRMS[chat] = api.press(chat, "✅ 确认提交")
-    ack = wait_text(api, chat, "已受理您的")
-    found = TICKET.search(ack)
-    assert found, ack
-    return found.group(0)
-
-
-def skip_to_summary(api: FakeBotApi, chat: int, what: str, timeout: float = 10) -> None:
-    """The shortest intake: what happened, every optional step skipped, anonymous."""
-    api.send_text("/complain", chat_id=chat)
-    wait_text(api, chat, "发生了什么", timeout)
-    api.send_text(what, chat_id=chat)
-    for prompt, button in (
-        ("涉及哪个单位", "跳过"),
-        ("什么时候", "跳过"),
-        ("有照片", "照片发完了"),
-        ("联系电话", "跳过"),
-        ("身份方式", "匿名"),
-    ):
-        wait_text(api, chat, prompt, timeout)
-        api.press(chat, button)
-    wait_text(api, chat, "请核对", timeout)
 
 
 def test_a_resident_files_a_complaint_and_gets_a_ticket_number(
@@ -330,21 +224,6 @@ def test_a_replayed_confirmation_creates_one_complaint(
     ]
 
 
-def _raw_press(api: FakeBotApi, chat: int, user: int, data: str, message_id: int) -> None:
-    """A callback query with any data, as a tampering client or an old message sends it."""
-    api.send_update(
-        {
-            "callback_query": {
-                "id": f"raw-{user}-{data}",
-                "from": {"id": user, "is_bot": False, "first_name": "某人"},
-                "chat_instance": "1",
-                "data": data,
-                "message": api.message_payload(chat, message_id),
-            }
-        }
-    )
-
-
 def test_forged_stale_and_foreign_buttons_are_refused_and_logged(
     api: FakeBotApi, start_bot: StartBot, bot_desk: Desk, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -355,13 +234,13 @@ def test_forged_stale_and_foreign_buttons_are_refused_and_logged(
     api.wait_for(lambda: "认领" not in api.buttons(GROUP, card))
     refusals = len(api.callback_answers)
     # Stale: 认领 again, from a copy of the card taken before it was claimed.
-    _raw_press(api, GROUP, HANDLER, f"o:claim:{ticket}", card)
+    api.press_data(GROUP, HANDLER, f"o:claim:{ticket}", card)
     # Forged: an action that does not exist, a ticket that does not, a cut-short payload.
-    _raw_press(api, GROUP, HANDLER, f"o:approve_everything:{ticket}", card)
-    _raw_press(api, GROUP, HANDLER, "o:claim:TS20990101-0001", card)
-    _raw_press(api, GROUP, HANDLER, "o:claim", card)
+    api.press_data(GROUP, HANDLER, f"o:approve_everything:{ticket}", card)
+    api.press_data(GROUP, HANDLER, "o:claim:TS20990101-0001", card)
+    api.press_data(GROUP, HANDLER, "o:claim", card)
     # Foreign: another resident rates this resident's complaint.
-    _raw_press(api, GROUP, OTHER, f"f:s:1:{ticket}", card)
+    api.press_data(GROUP, OTHER, f"f:s:1:{ticket}", card)
     api.wait_for(lambda: len(api.callback_answers) >= refusals + 5)
     answers = [a.get("text") or "" for a in api.callback_answers[refusals:]]
     assert any("不能认领" in a for a in answers)

@@ -1,31 +1,22 @@
-"""No message lost: the inbox stores every update before Telegram is told it arrived.
+"""No message lost: every update is stored before Telegram is told it arrived.
 
 PTB's polling loop awaits `update_queue.put` for a whole batch before it asks
 for the next offset (which confirms the batch to Telegram). These tests check
-that order against the fake server with the pinned PTB, and that updates are
-marked done after their handlers and replayed when they were not.
+that order against the fake server with the pinned PTB, and that updates the
+last run did not finish are replayed at start-up.
 """
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
-import telegram
-from telegram import Update
-
 from bot.inbox import store as inbox
-from bot.inbox.queue import DurableUpdateQueue
 from knowledge.db.engine import make_engine, open_session
 from knowledge.desk import Desk, prepare_database
-from tests.bot_harness import BotThread, bot_settings
-from tests.fake_telegram import FakeBotApi
+from tests.fakes.telegram import FakeBotApi
+from tests.harness import BotThread, bot_settings
 
 CHAT = 1001
-
-
-def test_ptb_is_the_version_whose_polling_order_we_rely_on() -> None:
-    assert telegram.__version__ == "22.8"
 
 
 def test_every_update_is_committed_before_its_offset_is_confirmed(
@@ -65,17 +56,6 @@ def _stored(engine: object, update_id: int) -> bool:
         return session.get(InboxUpdate, update_id) is not None
 
 
-def test_a_redelivered_update_is_not_queued_twice(engine: object) -> None:
-    async def scenario() -> int:
-        queue = DurableUpdateQueue(engine)  # type: ignore[arg-type]
-        update = Update(update_id=42)
-        await queue.put(update)
-        await queue.put(update)  # Telegram sends it again after a crash
-        return queue.qsize()
-
-    assert asyncio.run(scenario()) == 1
-
-
 def test_unfinished_updates_are_replayed_at_start_up(desk: Desk, tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
     prepare_database(engine)
@@ -99,11 +79,3 @@ def test_unfinished_updates_are_replayed_at_start_up(desk: Desk, tmp_path: Path)
             api.wait_for(lambda: inbox.is_done(engine, 7))
         finally:
             bot.stop()
-
-
-def test_done_marks_are_written_in_one_transaction(engine: object) -> None:
-    for update_id in (1, 2, 3):
-        inbox.store(engine, update_id, {"update_id": update_id})  # type: ignore[arg-type]
-    inbox.mark_done(engine, 1, 3)  # type: ignore[arg-type]
-    assert inbox.counts(engine) == (3, 2)  # type: ignore[arg-type]
-    assert [u for u, _ in inbox.pending(engine)] == [2]  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from knowledge.db.engine import open_session
 from knowledge.errors import ImportRejected
 from knowledge.schema import Entry
 from knowledge.transfer import ASPECTS, ENTRIES, FINANCE, export_entries, parse_bytes, parse_file
-from tests.conftest import make_entry
+from tests.harness import make_entry
 
 
 def rich_entries() -> list[Entry]:

@@ -7,46 +7,20 @@ call (HTML valid, no message over 4096 characters).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.inbox import store as inbox
 from knowledge import store, votes
 from knowledge.db.engine import open_session
 from knowledge.desk import Desk
 from knowledge.vocabulary import MENU_ORDER, SAMPLE_MARK
-from tests.bot_harness import BotThread, bot_settings
-from tests.conftest import make_entry
-from tests.fake_telegram import FakeBotApi
+from tests.fakes.telegram import FakeBotApi
+from tests.harness import StartBot, make_entry, texts_of
 
 CHAT = 1001
 
 
-StartBot = Callable[..., BotThread]
-
-
-@pytest.fixture
-def start_bot(api: FakeBotApi, bot_desk: Desk, tmp_path: Path) -> Iterator[StartBot]:
-    running: list[BotThread] = []
-
-    def start(desk: Desk | None = None, **changes: Any) -> BotThread:
-        settings = bot_settings(api, tmp_path, **changes)
-        bot = BotThread(settings, desk=desk or bot_desk).start()
-        running.append(bot)
-        return bot
-
-    yield start
-    for bot in running:
-        bot.stop()
-    rejected = [c for c in api.calls if c.status != 200 and c.method != "getUpdates"]
-    assert not rejected, f"the server refused: {[(c.method, c.status) for c in rejected]}"
-
-
-def texts_of(api: FakeBotApi, chat: int = CHAT) -> list[str]:
-    return [m.text or m.caption or "" for m in api.bot_messages(chat)]
 
 
 def test_start_shows_the_welcome_and_main_menu(api: FakeBotApi, start_bot: StartBot) -> None:

@@ -5,35 +5,29 @@ complaint exists exactly once and every resident has its ticket number."""
 from __future__ import annotations
 
 import os
-import re
-import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from knowledge.complaints import store as cs
 from knowledge.db.engine import make_engine
-from tests.bot_harness import start_process
-from tests.fake_telegram import FakeBotApi
-from tests.test_bot_complaints import skip_to_summary
+from tests.fakes.telegram import FakeBotApi
+from tests.harness import GROUP, BotProcess, skip_to_summary, wait_alive
 
-TICKET = re.compile(r"TS\d{8}-\d{4}")
 # Two rounds in the suite; the issue's bar is ten in a row: SUNSHINE_KILL_ROUNDS=10.
 ROUNDS = int(os.environ.get("SUNSHINE_KILL_ROUNDS", "2"))
 
 
-def _start(api: FakeBotApi, data: Path) -> subprocess.Popen[bytes]:
-    return start_process(api, data, SUNSHINE_OFFICERS_CHAT_ID="-9001")
+def _start(api: FakeBotApi, data: Path) -> BotProcess:
+    return BotProcess(api, data, SUNSHINE_OFFICERS_CHAT_ID=str(GROUP))
 
 
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGKILL)
-    process.wait(10)
-
-
-def _wait_text(api: FakeBotApi, chat: int, needle: str, timeout: float = 30) -> None:
-    api.wait_for(lambda: any(needle in (m.text or "") for m in api.bot_messages(chat)), timeout)
+def _wait_text(
+    api: FakeBotApi, bot: BotProcess, chat: int, needle: str, timeout: float = 30
+) -> None:
+    wait_alive(
+        api, bot, lambda: any(needle in (m.text or "") for m in api.bot_messages(chat)), timeout
+    )
 
 
 def _up_to_confirmation(api: FakeBotApi, chat: int) -> None:
@@ -45,53 +39,55 @@ def test_killed_at_each_point_every_confirmed_complaint_exists_once(
     api: FakeBotApi, tmp_path: Path, round_: int
 ) -> None:
     bot = _start(api, tmp_path)
-    api.wait_for(lambda: any(c.method == "getUpdates" for c in api.calls), timeout=60)
+    wait_alive(api, bot, lambda: any(c.method == "getUpdates" for c in api.calls), timeout=60)
     confirmed: list[int] = []
 
     # 1. During intake: the draft is in the database, the restart continues it.
     api.send_text("/complain", chat_id=3001)
-    _wait_text(api, 3001, "发生了什么")
+    _wait_text(api, bot, 3001, "发生了什么")
     api.send_text("殡仪馆收费不公示，火化后另收了好几项钱", chat_id=3001)
-    _wait_text(api, 3001, "涉及哪个单位")
-    _kill(bot)
+    _wait_text(api, bot, 3001, "涉及哪个单位")
+    bot.kill()
     bot = _start(api, tmp_path)
-    api.press(3001, "跳过")
-    _wait_text(api, 3001, "什么时候")
-    api.press(3001, "跳过")
-    _wait_text(api, 3001, "有照片")
-    api.press(3001, "照片发完了")
-    _wait_text(api, 3001, "联系电话")
-    api.press(3001, "跳过")
-    _wait_text(api, 3001, "身份方式")
-    api.press(3001, "公开")
-    _wait_text(api, 3001, "请核对")
+    for prompt, button in (
+        ("涉及哪个单位", "跳过"),
+        ("什么时候", "跳过"),
+        ("有照片", "照片发完了"),
+        ("联系电话", "跳过"),
+        ("身份方式", "公开"),
+    ):
+        _wait_text(api, bot, 3001, prompt)
+        api.press(3001, button)
+    _wait_text(api, bot, 3001, "请核对")
     api.press(3001, "✅ 确认提交")
     confirmed.append(3001)
-    _wait_text(api, 3001, "已受理您的")
+    _wait_text(api, bot, 3001, "已受理您的")
 
     # 2. Right after the confirmation is pressed.
     _up_to_confirmation(api, 3002)
     api.press(3002, "✅ 确认提交")
     confirmed.append(3002)
-    _kill(bot)
+    bot.kill()
     bot = _start(api, tmp_path)
-    _wait_text(api, 3002, "已受理您的", timeout=60)
+    _wait_text(api, bot, 3002, "已受理您的", timeout=60)
 
-    # 3. While the acknowledgement is being sent (Telegram answers 429, retry in 30 s).
+    # 3. While the acknowledgement is being sent (Telegram answers 429, retry in 3 s).
     _up_to_confirmation(api, 3003)
     api.fail_next("sendMessage", times=1, retry_after=3)
     api.press(3003, "✅ 确认提交")
     confirmed.append(3003)
-    api.wait_for(
-        lambda: any(c.method == "sendMessage" and c.status == 429 for c in api.calls), timeout=30
+    wait_alive(
+        api,
+        bot,
+        lambda: any(c.method == "sendMessage" and c.status == 429 for c in api.calls),
+        timeout=30,
     )
-    _kill(bot)
+    bot.kill()
     bot = _start(api, tmp_path)
     try:
-        _wait_text(api, 3003, "已受理您的", timeout=60)
+        _wait_text(api, bot, 3003, "已受理您的", timeout=60)
     finally:
-        bot.send_signal(signal.SIGTERM)
-        assert bot.wait(30) == 0, (tmp_path / "bot.log").read_text()
+        assert bot.terminate() == 0, bot.log.read_text()
 
     engine = make_engine(f"sqlite:///{tmp_path / 'sunshine.db'}")
     complaints = cs.listing(engine)

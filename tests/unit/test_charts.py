@@ -20,7 +20,7 @@ from knowledge.charts.style import wrap_cjk
 from knowledge.errors import ChartError
 from knowledge.schema import Entry
 from knowledge.store import shipped_entries
-from tests.conftest import make_entry
+from tests.harness import make_entry
 
 SHIPPED = shipped_entries()
 WITH_PROCEDURES = [e for e in SHIPPED if e.procedures]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine
 
@@ -10,10 +12,10 @@ from knowledge.db.engine import make_engine, open_session
 from knowledge.db.models import EntryRevision
 from knowledge.desk import prepare_database
 from knowledge.errors import NotFound
-from tests.conftest import make_entry
+from tests.harness import make_entry
 
 
-def test_first_use_creates_the_database_and_loads_the_shipped_knowledge(tmp_path) -> None:
+def test_first_use_creates_the_database_and_loads_the_shipped_knowledge(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'sunshine.db'}")
     assert prepare_database(engine) is True
     assert prepare_database(engine) is False  # a second start changes nothing

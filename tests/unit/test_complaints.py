@@ -3,10 +3,12 @@ ticket numbers, working-day due dates, exactly-once submission, the CLI."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -24,6 +26,7 @@ from knowledge.complaints.lifecycle import (
     allowed_actions,
     transition,
 )
+from knowledge.db.models import Complaint
 
 CALENDAR = WorkCalendar.load()
 POLICY = Policy()
@@ -32,18 +35,22 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CHINA)
 
 
-def _submit(engine: Engine, key: str = "chat:1:msg:1", **changes: object) -> cs.Complaint:
-    values: dict[str, object] = {
-        "summary": "低保申请交上去两个月了没人回复",
-        "category": "dibao",
-        "chat_id": 1001,
-        "user_id": 1001,
-        "resident_name": "居民",
-        "contact_phone": "13812345678",
-    }
-    values.update(changes)
+def _submit(engine: Engine, key: str = "chat:1:msg:1", **changes: Any) -> Complaint:
+    submission = cs.Submission(
+        summary="低保申请交上去两个月了没人回复",
+        category="dibao",
+        chat_id=1001,
+        user_id=1001,
+        resident_name="居民",
+        contact_phone="13812345678",
+    )
     complaint, _ = cs.submit(
-        engine, cs.Submission(**values), key=key, calendar=CALENDAR, policy=POLICY, now=NOW
+        engine,
+        dataclasses.replace(submission, **changes),
+        key=key,
+        calendar=CALENDAR,
+        policy=POLICY,
+        now=NOW,
     )
     return complaint
 
@@ -55,7 +62,7 @@ def _act(
     role: Role,
     now: dt.datetime = NOW,
     **change: object,
-) -> cs.Complaint:
+) -> Complaint:
     return cs.act(
         engine,
         ticket,

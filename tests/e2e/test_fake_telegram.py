@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fake_telegram import FakeBotApi, detect_entities, parse_html, utf16_len
+from tests.fakes.telegram import FakeBotApi, detect_entities, parse_html, utf16_len
 
 CHAT = 1001
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x00\x80" + b"\x00" * 32
@@ -356,22 +356,6 @@ def test_resident_replies_edits_and_other_messages(
     assert detect_entities("你好 @sunshine_test_bot") == [
         {"offset": 3, "length": 18, "type": "mention"}
     ]
-
-
-def test_control_api(api: FakeBotApi) -> None:
-    with httpx.Client(base_url=api.control_url, timeout=5) as control:
-        sent = control.post("/send_text", json={"text": "你好", "chat_id": 5}).json()
-        assert sent == {"ok": True, "result": 1}
-        assert api.pending_updates() == 1
-        result(
-            httpx.post(f"{api.base_url}{api.token}/sendMessage", json={"chat_id": 5, "text": "在"})
-        )
-        messages = control.get("/messages", params={"chat_id": 5}).json()["result"]
-        assert [m["text"] for m in messages] == ["在"]
-        assert control.post("/fail_next", json={"method": "getMe"}).json()["ok"] is True
-        assert httpx.get(f"{api.base_url}{api.token}/getMe").status_code == 429
-        calls = control.get("/calls").json()["result"]
-        assert [(c["method"], c["status"]) for c in calls] == [("sendMessage", 200), ("getMe", 429)]
 
 
 def test_real_application_polls_and_answers(api: FakeBotApi) -> None:

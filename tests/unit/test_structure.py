@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from knowledge.db.engine import SCHEMA_HEAD
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.harness import ROOT
 
 
 def _imports(path: Path) -> set[str]:

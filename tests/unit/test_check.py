@@ -6,7 +6,7 @@ import datetime as dt
 
 from knowledge.check import check_entries
 from knowledge.schema import Entry
-from tests.conftest import make_entry
+from tests.harness import make_entry
 
 TODAY = dt.date(2026, 11, 25)
 

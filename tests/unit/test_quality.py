@@ -14,14 +14,11 @@ floor to be raised to the bar.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from knowledge.desk import Desk
 from knowledge.matching.evaluation import Report, evaluate, read_labelled
-
-DATA = Path(__file__).resolve().parent / "data"
+from tests.harness import DATA
 
 # The bars: (figure, bar, higher is better).
 BARS = {

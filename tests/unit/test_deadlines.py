@@ -4,7 +4,6 @@ a restart, since what was sent is in the database."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -13,10 +12,6 @@ from knowledge.complaints import deadlines
 from knowledge.complaints import store as cs
 from knowledge.complaints.calendar import WorkCalendar
 from knowledge.complaints.lifecycle import Action, Policy, Role, TransitionRefused
-from knowledge.db.engine import make_engine
-from knowledge.desk import Desk, prepare_database
-from tests.bot_harness import BotThread, bot_settings
-from tests.fake_telegram import FakeBotApi
 
 CALENDAR = WorkCalendar.load()
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -179,31 +174,3 @@ def test_a_phone_follow_up_never_changes_what_the_resident_answered(engine: Engi
     assert cs.get(engine, ticket).solved is True
 
 
-def test_the_bot_sends_duban_once_across_a_restart(
-    api: FakeBotApi, desk: Desk, tmp_path: Path
-) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
-    prepare_database(engine)
-    cs.submit(
-        engine,
-        cs.Submission("十天前的投诉，一直没人认领", chat_id=1, user_id=1),
-        key="old",
-        calendar=CALENDAR,
-        policy=Policy(),
-        now=dt.datetime.now(dt.UTC) - dt.timedelta(days=14),
-    )
-    settings = bot_settings(
-        api,
-        tmp_path,
-        officers_chat_id="-9001",
-        supervision_leader="601",
-        deadline_scan_seconds=0.1,
-    )
-    for _ in range(2):
-        bot = BotThread(settings, desk=desk.using(engine)).start()
-        try:
-            api.wait_for(lambda: any("督办" in (m.text or "") for m in api.bot_messages(-9001)))
-            api.wait_for(lambda: sum(c.method == "getUpdates" for c in api.calls) > 3)
-        finally:
-            bot.stop()
-    assert sum("督办" in (m.text or "") for m in api.bot_messages(-9001)) == 1
