@@ -52,6 +52,10 @@ class FloodLimit:
         bucket.warned = True
         return Verdict.WARN
 
+    def __len__(self) -> int:
+        """How many residents are tracked now."""
+        return len(self._buckets)
+
     def forget_idle(self) -> None:
         """Drop buckets that have refilled, so memory follows active residents only."""
         now = self.clock()

@@ -1,4 +1,4 @@
-"""The bot's pure parts: HTML rendering and splitting, callback data, flood limit, masking,
+"""The bot's pure parts: HTML rendering and splitting, callback data, masking,
 database backup and restore, QR codes."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from bot.cli import main
 from handlers import callbacks as cb
-from handlers.flood import FloodLimit, Verdict
 from handlers.render import TELEGRAM_LIMIT, card_html, paragraphs_html
 from knowledge.answers import Card
 from knowledge.db.engine import make_engine, open_session
@@ -101,24 +100,6 @@ def test_callback_data_round_trips_and_fits() -> None:
 )
 def test_forged_callback_data_is_refused(data: str | None) -> None:
     assert cb.parse(data, ENTRIES) is None
-
-
-def test_flood_limit_allows_a_burst_warns_once_then_refills() -> None:
-    now = [0.0]
-    limit = FloodLimit(burst=3, rate=1.0, clock=lambda: now[0])
-    verdicts = [limit.check(1) for _ in range(6)]
-    assert verdicts == [Verdict.ALLOW] * 3 + [Verdict.WARN, Verdict.DROP, Verdict.DROP]
-    assert limit.check(2) is Verdict.ALLOW  # residents are limited one by one
-    now[0] += 1.0
-    assert limit.check(1) is Verdict.ALLOW
-    now[0] += 100
-    limit.forget_idle()
-    assert limit.check(1) is Verdict.ALLOW
-
-
-def test_flood_limit_off() -> None:
-    limit = FloodLimit(burst=1, rate=0)
-    assert all(limit.check(1) is Verdict.ALLOW for _ in range(100))
 
 
 def test_personal_numbers_are_masked() -> None:

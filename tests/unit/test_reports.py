@@ -346,3 +346,34 @@ def test_month_bounds_are_china_time() -> None:
     start, end = figures.month_bounds("2026-12")
     assert start == dt.datetime(2026, 11, 30, 16, 0, tzinfo=dt.UTC)
     assert end == dt.datetime(2026, 12, 31, 16, 0, tzinfo=dt.UTC)
+
+
+UTC_BUG = pytest.mark.xfail(strict=True, reason="issue 9, defect 3: this month is taken in UTC")
+
+
+@pytest.mark.parametrize(
+    ("china_time", "month"),
+    [
+        pytest.param("2026-12-01T00:30", "2026-12", marks=UTC_BUG),  # 16:30 UTC on 30 November
+        pytest.param("2026-12-01T07:59", "2026-12", marks=UTC_BUG),
+        ("2026-11-30T23:59", "2026-11"),
+        pytest.param("2027-01-01T06:00", "2027-01", marks=UTC_BUG),
+    ],
+)
+def test_this_month_is_the_china_time_month(
+    china_time: str,
+    month: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`sunshine report` without --month reports the month it is in Beijing."""
+    import time_machine
+
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'sunshine.db'}")
+    moment = dt.datetime.fromisoformat(china_time).replace(tzinfo=CHINA)
+    with time_machine.travel(moment, tick=False):
+        assert main(["report"]) == 0
+    assert f"投诉办理月报 {month}" in capsys.readouterr().out

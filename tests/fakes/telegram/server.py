@@ -223,6 +223,11 @@ class FakeBotApi(ResidentActions, BotApiMethods):
         with self._lock:
             self._failures.setdefault(name, deque()).extend([retry_after] * times)
 
+    def clear_failures(self) -> None:
+        """Forget the failures `fail_next` queued and no call has met yet."""
+        with self._lock:
+            self._failures.clear()
+
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         """Polls until `predicate()` is true, else AssertionError with the recent calls."""
         deadline = time.monotonic() + timeout
