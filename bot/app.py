@@ -16,21 +16,20 @@ from typing import Any
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder
 
+from bot import wiring
 from bot.config import Settings
 from bot.inbox import store as inbox
 from bot.inbox.queue import DurableUpdateQueue, InboxApplication, PerChatProcessor, replay
 from bot.transport import AiohttpRequest
-from handlers import complaints, resident
+from handlers import routing
 from handlers.flood import FloodLimit
-from handlers.outbox_sender import send_outbox
 from handlers.services import KEY, Services
-from knowledge import texts
+from handlers.watchers import send_outbox, watch_deadlines
 from knowledge.charts.cache import ChartCache
-from knowledge.complaints import drafts
-from knowledge.complaints.lifecycle import load_policy, parse_staff
-from knowledge.db.engine import make_engine
+from knowledge.complaints import intake
 from knowledge.desk import Desk
 from knowledge.errors import ChartError
+from knowledge.texts import residents as texts
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +46,16 @@ def build_application(settings: Settings, *, desk: Desk | None = None) -> AnyApp
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     engine = desk.engine if desk is not None and desk.engine is not None else None
     if engine is None:
-        engine = make_engine(settings.database_url)
+        engine = wiring.engine(settings)
     if desk is None:
         desk = Desk.from_database(engine, cache_dir=settings.cache_dir)
+    processor = PerChatProcessor(settings.concurrency)
     builder = (
         ApplicationBuilder()
         .application_class(InboxApplication)
         .token(settings.telegram_token)
         .update_queue(DurableUpdateQueue(engine))
-        .concurrent_updates(PerChatProcessor(settings.concurrency))
+        .concurrent_updates(processor)
         .request(AiohttpRequest(connections=16))
         .get_updates_request(AiohttpRequest(connections=1))
         .post_init(_post_init)
@@ -76,17 +76,10 @@ def build_application(settings: Settings, *, desk: Desk | None = None) -> AnyApp
         charts=ChartCache(settings.cache_dir / "charts"),
         flood=FloodLimit(burst=settings.flood_burst, rate=settings.flood_rate),
         deadline_scan_seconds=settings.deadline_scan_seconds,
-        policy=load_policy(settings.complaint_limits),
-        staff=parse_staff(
-            settings.hotline_officers,
-            settings.handling_officers,
-            settings.supervisors,
-            settings.supervision_leader,
-            settings.officers_chat_id,
-        ),
+        bureau=wiring.bureau(settings),
+        hold_chat=processor.hold,
     )
-    complaints.register(application)
-    resident.register(application)
+    routing.register(application)
     return application
 
 
@@ -98,16 +91,14 @@ async def _post_init(application: AnyApplication) -> None:
     pruned = await asyncio.to_thread(inbox.prune, svc.engine)
     if pruned:
         log.info("pruned %d handled update(s) from the inbox", pruned)
-    svc.draft_chats = await asyncio.to_thread(drafts.chats_with_drafts, svc.engine)
+    svc.draft_chats = await asyncio.to_thread(intake.chats_with_drafts, svc.engine)
     await replay(application, svc.engine)
     # A plain task: PTB's create_task expects a running application, and this one
     # must not delay start-up; _post_shutdown cancels it if it is still drawing.
     loop = asyncio.get_running_loop()
     svc.background.append(loop.create_task(_warm_charts(svc)))
-    svc.background.append(
-        loop.create_task(complaints.watch_deadlines(application, svc.deadline_scan_seconds))
-    )
-    svc.background.append(loop.create_task(send_outbox(application, svc.outbox_wake)))
+    svc.background.append(loop.create_task(watch_deadlines(application)))
+    svc.background.append(loop.create_task(send_outbox(application)))
 
 
 async def _warm_charts(svc: Services) -> None:

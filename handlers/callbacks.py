@@ -1,19 +1,34 @@
-"""Inline-button callback data: one compact, validated format for every button.
+"""Callback data: one compact, validated format for every button the bot sends.
 
 Telegram returns callback data exactly as the bot sent it, but a client can send
-anything, so `parse` accepts only what `encode` writes, for entries and aspects
-that exist; everything else is `None` (a stale or forged button) and the caller
-answers it politely.
+anything, so `parse` accepts only what `encode` writes — for entries, aspects,
+actions and tickets that can exist — and everything else is `None` (a stale or
+forged button), which the caller refuses politely without touching the message.
+
+The formats (at most 64 bytes)::
+
+    m                       the main menu          n              都不是
+    c:<index>               a menu category        e:<entry>      an entry's page
+    a:<entry>:<aspect>      an aspect of an entry  v:<0|1>:<entry>:<aspect|->  👍 / 👎
+    o:<action>:<ticket>     an officer's action on a complaint card
+    f:s:<0|1>:<ticket>      解决 / 未解决          f:m:<satisfaction>:<ticket>  满意吗
+    f:r:1:<ticket>          申请复核               p:<ticket>     📞 查看电话
+    k:<choice>              a button of the complaint intake
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from knowledge.complaints import intake
+from knowledge.complaints.outbox import Button
+from knowledge.complaints.vocabulary import Action, Identity, Press, Satisfaction
 from knowledge.vocabulary import MENU_ORDER, Aspect, Category
 
 MAX_BYTES = 64  # Telegram's limit on callback data
+TICKET = re.compile(r"TS\d{8}-\d{4}")
 
 
 @dataclass(frozen=True)
@@ -51,11 +66,47 @@ class NoneOfThese:
     """ "都不是": none of the "did you mean" choices fits."""
 
 
-Action = Menu | OpenCategory | OpenEntry | ShowAspect | Vote | NoneOfThese
+@dataclass(frozen=True)
+class OnComplaint:
+    """A button of a complaint message: what the domain's `Button` means, validated."""
+
+    press: Press
+    ticket: str = ""
+    value: str = ""
 
 
-def encode(action: Action) -> str:
-    match action:
+Navigation = Menu | OpenCategory | OpenEntry | ShowAspect | Vote | NoneOfThese
+Pressed = Navigation | OnComplaint
+
+_FEEDBACK = {Press.RATE_SOLVED: "s", Press.RATE_SATISFIED: "m", Press.RECONSIDER: "r"}
+_INTAKE_CHOICES = frozenset(
+    {
+        intake.START,
+        intake.NOT_A_COMPLAINT,
+        intake.SKIP,
+        intake.CONFIRM,
+        intake.EDIT,
+        intake.CANCEL,
+        *(intake.IDENTITY_PREFIX + i.value for i in Identity),
+        *(intake.EDIT_PREFIX + s.value for s in intake.ORDER),
+    }
+)
+
+
+def _complaint_data(press: OnComplaint) -> str:
+    match press.press:
+        case Press.OFFICER:
+            return f"o:{press.value}:{press.ticket}"
+        case Press.RATE_SOLVED | Press.RATE_SATISFIED | Press.RECONSIDER:
+            return f"f:{_FEEDBACK[press.press]}:{press.value or '1'}:{press.ticket}"
+        case Press.SHOW_PHONE:
+            return f"p:{press.ticket}"
+        case Press.INTAKE:
+            return f"k:{press.value}"
+
+
+def encode(pressed: Pressed) -> str:
+    match pressed:
         case Menu():
             data = "m"
         case OpenCategory(category):
@@ -68,9 +119,16 @@ def encode(action: Action) -> str:
             data = f"v:{int(helpful)}:{entry}:{aspect.value if aspect else '-'}"
         case NoneOfThese():
             data = "n"
+        case OnComplaint():
+            data = _complaint_data(pressed)
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
     return data
+
+
+def of_button(button: Button) -> str:
+    """The callback data of a domain button."""
+    return encode(OnComplaint(button.press, button.ticket, button.value))
 
 
 def _aspect(value: str) -> Aspect | None:
@@ -80,8 +138,34 @@ def _aspect(value: str) -> Aspect | None:
         return None
 
 
-def parse(data: str | None, entries: Collection[str]) -> Action | None:
-    """The action a button stands for, or None for data this bot did not write."""
+def _ticket(value: str) -> str | None:
+    return value if TICKET.fullmatch(value) else None
+
+
+def _complaint(kind: str, parts: list[str]) -> OnComplaint | None:
+    if kind == "o" and len(parts) == 2 and _ticket(parts[1]):
+        if parts[0] in {a.value for a in Action}:
+            return OnComplaint(Press.OFFICER, parts[1], parts[0])
+        return None
+    if kind == "f" and len(parts) == 3 and _ticket(parts[2]):
+        question, value, ticket = parts
+        if question == "s" and value in ("0", "1"):
+            return OnComplaint(Press.RATE_SOLVED, ticket, value)
+        if question == "m" and value in {s.value for s in Satisfaction}:
+            return OnComplaint(Press.RATE_SATISFIED, ticket, value)
+        if question == "r" and value == "1":
+            return OnComplaint(Press.RECONSIDER, ticket, value)
+        return None
+    if kind == "p" and len(parts) == 1 and _ticket(parts[0]):
+        return OnComplaint(Press.SHOW_PHONE, parts[0])
+    if kind == "k":
+        choice = ":".join(parts)
+        return OnComplaint(Press.INTAKE, value=choice) if choice in _INTAKE_CHOICES else None
+    return None
+
+
+def parse(data: str | None, entries: Collection[str]) -> Pressed | None:
+    """What a button stands for, or None for data this bot did not write."""
     if not data or len(data.encode()) > MAX_BYTES:
         return None
     kind, _, rest = data.partition(":")
@@ -103,4 +187,4 @@ def parse(data: str | None, entries: Collection[str]) -> Action | None:
         if aspect is None and parts[2] != "-":
             return None
         return Vote(parts[0] == "1", parts[1], aspect)
-    return None
+    return _complaint(kind, parts)

@@ -11,17 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
-from knowledge import texts
 from knowledge.answers import (
     CATEGORY_ASPECT,
     Card,
     card_for,
+    category_blurb,
     category_entries,
     choice_label,
     complaint_reply,
     render_plain,
 )
 from knowledge.desk import Desk
+from knowledge.texts import residents as texts
 from knowledge.vocabulary import (
     ASPECT_LABELS,
     CONTACTS_ENTRY,
@@ -30,8 +31,8 @@ from knowledge.vocabulary import (
     Category,
 )
 
-QUIT_WORDS = frozenset({"q", "quit", "exit", "退出", "再见"})
-MENU_WORDS = frozenset({"菜单", "menu", "0", "主菜单", "/start", "/menu"})
+QUIT_WORDS = texts.CONSOLE_QUIT_WORDS
+MENU_WORDS = texts.CONSOLE_MENU_WORDS
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,9 @@ class ConsoleChat:
         self.options = [Option(c.value, category=c) for c in MENU_ORDER]
         lines = [texts.MENU_HEADING]
         lines += [
-            f"{i}. {c.value}：{texts.CATEGORY_BLURBS[c.value]}"
+            texts.CONSOLE_MENU_ROW.format(
+                number=i, category=c.value, blurb=category_blurb(self.desk.entries, c)
+            )
             for i, c in enumerate(MENU_ORDER, start=1)
         ]
         return "\n".join(lines)
@@ -121,7 +124,7 @@ class ConsoleChat:
                     return self._category(option.category)
                 if option.entry is not None:
                     return self._card(card_for(self.desk.entries[option.entry], option.aspect))
-            return f"请输入 1 到 {len(self.options)} 之间的序号。"
+            return texts.CONSOLE_PICK_RANGE.format(count=len(self.options))
         reply = self.desk.ask(line)
         return self._card(reply.card)
 

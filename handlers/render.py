@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from knowledge import texts
-from knowledge.answers import Card
+from knowledge.answers import Card, heading, meta_lines
+from knowledge.texts import residents as texts
 
 TELEGRAM_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -22,16 +22,12 @@ Paragraph = tuple[str, str]  # (tag or "", raw text)
 
 
 def _paragraphs(card: Card) -> list[Paragraph]:
-    paras: list[Paragraph] = [("b", f"【{card.title}】")]
+    paras: list[Paragraph] = [("b", heading(card))]
     if card.body.strip():
         paras.append(("", card.body.strip()))
     if card.lines:
         paras.append(("", "\n".join(card.lines)))
-    meta = []
-    if card.basis:
-        meta.append(f"{texts.BASIS_LABEL}：{'；'.join(card.basis)}")
-    if card.last_reviewed:
-        meta.append(f"{texts.REVIEWED_LABEL}：{card.last_reviewed.isoformat()}")
+    meta = meta_lines(card)
     if meta:
         paras.append(("i", "\n".join(meta)))
     if card.sample:
@@ -96,3 +92,13 @@ def text_html(raw: str, *, heading: str | None = None) -> list[str]:
     paras: list[Paragraph] = [("b", heading)] if heading else []
     paras += [("", p) for p in raw.split("\n\n") if p.strip()]
     return paragraphs_html(paras)
+
+
+def mention_link(pages: list[str], user_id: int, words: str) -> list[str]:
+    """The first mention of `words` as a link to the Telegram user (notified in a group)."""
+    plain = escape(words, quote=False)
+    link = f'<a href="tg://user?id={user_id}">{plain}</a>'
+    for i, page in enumerate(pages):
+        if plain in page and len(page) + len(link) - len(plain) <= TELEGRAM_LIMIT:
+            return [*pages[:i], page.replace(plain, link, 1), *pages[i + 1 :]]
+    return pages

@@ -1,4 +1,4 @@
-"""Sending to Telegram: HTML pages in order, and waiting out 429 answers.
+"""Sending to Telegram: HTML pages in order, waiting out 429 answers, answering button presses.
 
 Every handler module sends through here, so flood control is handled once.
 """
@@ -11,9 +11,9 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import Bot, CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
-from telegram.error import RetryAfter
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 log = logging.getLogger(__name__)
@@ -67,3 +67,17 @@ async def send_html(
         )
     assert sent is not None
     return sent
+
+
+async def answer_query(
+    query: CallbackQuery, text: str | None = None, *, alert: bool = False
+) -> None:
+    """Answer a button press; one too old to answer (after a restart) is not an error.
+
+    The answer is a courtesy (a toast or an alert), never the record of anything:
+    what a press changes is committed, with its messages, before it is answered.
+    """
+    try:
+        await query.answer(text, show_alert=alert)
+    except TelegramError as exc:
+        log.info("callback query could not be answered: %s", exc)

@@ -7,7 +7,10 @@ with `services(context)`, so they stay free of globals and easy to test.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,11 +21,15 @@ from telegram.ext import CallbackContext
 from handlers.flood import FloodLimit
 from knowledge.answers import Card
 from knowledge.charts.cache import ChartCache
-from knowledge.complaints.calendar import WorkCalendar
-from knowledge.complaints.lifecycle import Policy, Staff
+from knowledge.complaints.policy import Bureau
 from knowledge.desk import Desk
 
 KEY = "services"
+
+
+@contextlib.asynccontextmanager
+async def _nothing_held(chat_id: int) -> AsyncIterator[None]:
+    yield
 
 
 @dataclass
@@ -31,14 +38,14 @@ class Services:
     engine: Engine
     charts: ChartCache
     flood: FloodLimit
-    calendar: WorkCalendar = field(default_factory=WorkCalendar.load)
-    policy: Policy = field(default_factory=Policy)
-    staff: Staff = field(default_factory=Staff)
+    bureau: Bureau = field(default_factory=Bureau)
     deadline_scan_seconds: float = 60.0
     # Set whenever something is queued in the outbox, so the sender need not poll.
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
-    # Set when a 回访 task is due at once (a reply nobody can rate in the bot).
+    # Set to look for due reminders now rather than at the next scan (tests, operators).
     deadline_wake: asyncio.Event = field(default_factory=asyncio.Event)
+    # Counts the deadline watcher's scans (for the tests and the log).
+    deadline_scans: int = 0
     # Chats with a complaint being written: the database is the record, this set
     # spares every other message a query.
     draft_chats: set[int] = field(default_factory=set)
@@ -47,6 +54,8 @@ class Services:
     # Telegram file ids of charts already uploaded, by chart key: a chart is sent once.
     chart_file_ids: dict[str, str] = field(default_factory=dict)
     background: list[asyncio.Task[None]] = field(default_factory=list)
+    # Holds a chat's updates back while the sender records what it sent there (set by bot.app).
+    hold_chat: Callable[[int], AbstractAsyncContextManager[None]] = _nothing_held
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

@@ -13,10 +13,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from knowledge import texts
 from knowledge.matching.lexicon import Referral
 from knowledge.matching.matcher import Match
 from knowledge.schema import Contact, Entry, Finance
+from knowledge.texts import residents as texts
 from knowledge.vocabulary import (
     ASPECT_LABELS,
     ASPECT_ORDER,
@@ -88,7 +88,7 @@ def finance_lines(finance: Finance) -> list[str]:
                     budget=_number(r.budget),
                     spent=_number(r.spent),
                     rate=_rate(r.spent, r.budget),
-                    note=f"；{r.note}" if r.note else "",
+                    note=texts.FINANCE_NOTE.format(note=r.note) if r.note else "",
                 )
             )
         budget, spent = sum(r.budget for r in rows), sum(r.spent for r in rows)
@@ -103,7 +103,9 @@ def finance_lines(finance: Finance) -> list[str]:
 def contact_lines(contacts: list[Contact]) -> list[str]:
     out = []
     for c in contacts:
-        details = "；".join(x for x in (c.phone, c.hours, c.address, c.note) if x)
+        details = texts.CONTACT_DETAIL_SEPARATOR.join(
+            x for x in (c.phone, c.hours, c.address, c.note) if x
+        )
         out.append(texts.CONTACT_ROW.format(name=c.name, details=details))
     return out
 
@@ -122,10 +124,12 @@ def card_for(entry: Entry, aspect: Aspect | None) -> Card:
     if shown is Aspect.PROCEDURE:
         for proc in entry.procedures:
             if len(entry.procedures) > 1:
-                lines.append(f"【{proc.name}】")
+                lines.append(texts.PROCEDURE_HEADING.format(name=proc.name))
             for n, step in enumerate(proc.steps, start=1):
-                extra = "".join(f"（{x}）" for x in (step.actor, step.time_limit) if x)
-                detail = f"：{step.detail}" if step.detail else ""
+                extra = "".join(
+                    texts.STEP_EXTRA.format(value=x) for x in (step.actor, step.time_limit) if x
+                )
+                detail = texts.STEP_DETAIL.format(detail=step.detail) if step.detail else ""
                 lines.append(
                     texts.STEP_ROW.format(number=n, title=step.title, extra=extra) + detail
                 )
@@ -136,7 +140,7 @@ def card_for(entry: Entry, aspect: Aspect | None) -> Card:
         lines.extend(contact_lines(entry.contacts))
         sample = sample or any(c.sample_data for c in entry.contacts)
     return Card(
-        title=f"{entry.title} · {ASPECT_LABELS[shown]}",
+        title=texts.CARD_TITLE.format(title=entry.title, aspect=ASPECT_LABELS[shown]),
         body=entry.aspects[shown],
         lines=tuple(lines),
         basis=tuple(entry.basis_for(shown)),
@@ -153,15 +157,27 @@ def hotline(entries: Mapping[str, Entry]) -> Contact | None:
     contacts = entries.get(CONTACTS_ENTRY)
     if contacts is None:
         return None
-    return next((c for c in contacts.contacts if "监督" in c.name and c.phone), None)
+    return next(
+        (c for c in contacts.contacts if texts.HOTLINE_NAME_MARK in c.name and c.phone), None
+    )
+
+
+def hotline_phone(entries: Mapping[str, Entry]) -> tuple[str, bool] | None:
+    """The hotline's number as residents read it (marked when it is sample data), and whether
+    it is sample data; None when the contacts entry lists no hotline."""
+    line = hotline(entries)
+    if line is None:
+        return None
+    if line.sample_data:
+        return line.phone + texts.SAMPLE_SUFFIX.format(mark=SAMPLE_MARK), True
+    return line.phone, False
 
 
 def _hotline_text(entries: Mapping[str, Entry]) -> tuple[str, bool]:
-    line = hotline(entries)
-    if line is None:
+    phone = hotline_phone(entries)
+    if phone is None:
         return texts.HOTLINE_FALLBACK, False
-    phone = f"{line.phone}（{SAMPLE_MARK}）" if line.sample_data else line.phone
-    return texts.HOTLINE_LINE.format(phone=phone), line.sample_data
+    return texts.HOTLINE_LINE.format(phone=phone[0]), phone[1]
 
 
 def reply_for(match: Match, entries: Mapping[str, Entry]) -> Card:
@@ -188,30 +204,23 @@ def reply_for(match: Match, entries: Mapping[str, Entry]) -> Card:
             followups=card.followups,
         )
     if match.intent is Intent.COMPLAINT:
-        line = hotline(entries)
-        phone = "12345"
-        if line is not None:
-            phone = f"{line.phone}（{SAMPLE_MARK}）" if line.sample_data else line.phone
+        phone, sample = hotline_phone(entries) or (texts.NATIONAL_HOTLINE, False)
         return Card(
-            title="投诉监督",
+            title=texts.COMPLAINT_TITLE,
             body=texts.COMPLAINT_REPLY.format(phone=phone),
-            sample=bool(line and line.sample_data),
+            sample=sample,
         )
     if match.path == "smalltalk":
         return Card(title=texts.BOT_NAME, body=texts.SMALLTALK_REPLY)
     if match.referral is not None:
+        help_text = texts.OUT_OF_SCOPE_HELP.format(**scope(entries))
         return Card(
             title=texts.BOT_NAME,
-            body=_referral_text(match.referral)
-            + "\n"
-            + texts.OUT_OF_SCOPE_HELP
-            + "\n"
-            + hotline_text,
+            body="\n".join((_referral_text(match.referral), help_text, hotline_text)),
             sample=hotline_sample,
         )
-    return Card(
-        title=texts.BOT_NAME, body=texts.CANNOT_ANSWER + "\n" + hotline_text, sample=hotline_sample
-    )
+    cannot = texts.CANNOT_ANSWER.format(**scope(entries))
+    return Card(title=texts.BOT_NAME, body=cannot + "\n" + hotline_text, sample=hotline_sample)
 
 
 def complaint_reply(entries: Mapping[str, Entry]) -> Card:
@@ -229,12 +238,63 @@ def _referral_text(referral: Referral) -> str:
 def choice_label(entries: Mapping[str, Entry], entry_id: str, aspect: Aspect | None) -> str:
     """How a "did you mean" choice reads: 婚姻登记 · 材料."""
     title = entries[entry_id].title if entry_id in entries else entry_id
-    return f"{title} · {ASPECT_LABELS[aspect]}" if aspect else title
+    return texts.CHOICE_LABEL.format(title=title, aspect=ASPECT_LABELS[aspect]) if aspect else title
+
+
+def heading(card: Card) -> str:
+    """【title】: how every card begins."""
+    return texts.CARD_HEADING.format(title=card.title)
+
+
+def meta_lines(card: Card) -> list[str]:
+    """The legal basis and the last-reviewed date, as every card ends."""
+    meta = []
+    if card.basis:
+        basis = texts.BASIS_SEPARATOR.join(card.basis)
+        meta.append(texts.META_LINE.format(label=texts.BASIS_LABEL, value=basis))
+    if card.last_reviewed:
+        reviewed = card.last_reviewed.isoformat()
+        meta.append(texts.META_LINE.format(label=texts.REVIEWED_LABEL, value=reviewed))
+    return meta
+
+
+def scope(entries: Mapping[str, Entry]) -> dict[str, str]:
+    """What the desk can answer, by menu category, named from the entries themselves.
+
+    The short name of an entry is its first alias (低保, 五保, 婚姻登记 …), so a new
+    entry is named in every sentence that says what the desk can answer.
+    """
+
+    def names(category: Category) -> str:
+        members = category_entries(entries, category)
+        return texts.LIST_SEPARATOR.join(e.aliases[0] if e.aliases else e.title for e in members)
+
+    found = {
+        "approval": names(Category.APPROVAL),
+        "fees": names(Category.FEES),
+        "penalties": names(Category.PENALTIES),
+        "finance": names(Category.FINANCE),
+    }
+    services = [
+        e
+        for c in (Category.APPROVAL, Category.FEES, Category.PENALTIES, Category.FINANCE)
+        for e in category_entries(entries, c)
+    ]
+    unique = list(dict.fromkeys(e.aliases[0] if e.aliases else e.title for e in services))
+    found["services"] = texts.LIST_SEPARATOR.join(unique)
+    return found
+
+
+def category_blurb(entries: Mapping[str, Entry], category: Category) -> str:
+    """What a menu category holds, as its button's line in the console menu and its page."""
+    members = category_entries(entries, category)
+    names = texts.LIST_SEPARATOR.join(e.aliases[0] if e.aliases else e.title for e in members)
+    return texts.CATEGORY_BLURBS[category.value].format(names=names)
 
 
 def render_plain(card: Card, entries: Mapping[str, Entry] | None = None) -> str:
     """The card as plain text, for the console and `sunshine ask`."""
-    parts = [f"【{card.title}】", card.body.strip()]
+    parts = [heading(card), card.body.strip()]
     if card.lines:
         parts.append("\n".join(card.lines))
     if card.choices and entries is not None:
@@ -244,11 +304,7 @@ def render_plain(card: Card, entries: Mapping[str, Entry] | None = None) -> str:
                 for i, (e, a) in enumerate(card.choices, start=1)
             )
         )
-    meta = []
-    if card.basis:
-        meta.append(f"{texts.BASIS_LABEL}：{'；'.join(card.basis)}")
-    if card.last_reviewed:
-        meta.append(f"{texts.REVIEWED_LABEL}：{card.last_reviewed.isoformat()}")
+    meta = meta_lines(card)
     if meta:
         parts.append("\n".join(meta))
     if card.sample:

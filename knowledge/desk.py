@@ -11,11 +11,12 @@ import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
 from knowledge import store
-from knowledge.answers import Card, reply_for
+from knowledge.answers import Card, render_plain, reply_for
 from knowledge.db.engine import ensure_schema, open_session
 from knowledge.matching.calibration import Calibration, load_calibration
 from knowledge.matching.lexicon import Lexicon, load_lexicon
@@ -103,6 +104,27 @@ class Desk:
         if record and match.decision == "abstain" and match.path in ("unsure", "unknown"):
             self.record_unanswered(match)
         return Reply(match, reply_for(match, self.entries))
+
+    def as_json(self, reply: Reply) -> dict[str, Any]:
+        """The reply as `sunshine ask --json` prints it (and the web's /api/ask returns it)."""
+        m = reply.match
+        return {
+            "intent": m.intent.value,
+            "entry": m.entry,
+            "aspect": m.aspect.value if m.aspect else None,
+            "score": m.score,
+            "text": render_plain(reply.card, self.entries),
+            "alternatives": [
+                {"entry": c.entry, "aspect": c.aspect.value if c.aspect else None, "score": c.score}
+                for c in m.alternatives
+            ],
+            "decision": m.decision,
+            "referral": m.referral.department if m.referral else None,
+        }
+
+    def cannot_answer(self) -> Card:
+        """What the desk says when it cannot answer: what it can, the hotline."""
+        return reply_for(Match.unanswered(""), self.entries)
 
     def record_unanswered(self, match: Match) -> None:
         """Store the question so staff see what residents could not get answered."""

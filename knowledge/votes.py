@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from knowledge.db.engine import open_session
-from knowledge.db.models import AnswerFeedback
+from knowledge.db.models import AnswerVote
 
 
 def record(
@@ -22,7 +22,7 @@ def record(
 ) -> int:
     """Store one vote with the question and the answer it was about; returns its id."""
     with open_session(engine) as session:
-        row = AnswerFeedback(
+        row = AnswerVote(
             chat_id=chat_id,
             message_id=message_id,
             helpful=helpful,
@@ -40,7 +40,7 @@ def record(
 def await_comment(engine: Engine, feedback_id: int, prompt_message_id: int) -> None:
     """Remember which prompt message a comment for this vote will reply to."""
     with open_session(engine) as session:
-        row = session.get(AnswerFeedback, feedback_id)
+        row = session.get(AnswerVote, feedback_id)
         if row is not None:
             row.prompt_message_id = prompt_message_id
             session.commit()
@@ -50,9 +50,9 @@ def add_comment(engine: Engine, chat_id: int, prompt_message_id: int, comment: s
     """Attach a resident's reply to the prompt it answers; False if no vote waits on it."""
     with open_session(engine) as session:
         row = session.exec(
-            select(AnswerFeedback).where(
-                AnswerFeedback.chat_id == chat_id,
-                AnswerFeedback.prompt_message_id == prompt_message_id,
+            select(AnswerVote).where(
+                AnswerVote.chat_id == chat_id,
+                AnswerVote.prompt_message_id == prompt_message_id,
             )
         ).first()
         if row is None:
@@ -64,10 +64,10 @@ def add_comment(engine: Engine, chat_id: int, prompt_message_id: int, comment: s
 
 def recent(
     engine: Engine, *, limit: int = 50, unhelpful_only: bool = False
-) -> list[AnswerFeedback]:
+) -> list[AnswerVote]:
     """The newest votes first, for staff."""
     with open_session(engine) as session:
-        query = select(AnswerFeedback).order_by(col(AnswerFeedback.id).desc()).limit(limit)
+        query = select(AnswerVote).order_by(col(AnswerVote.id).desc()).limit(limit)
         if unhelpful_only:
-            query = query.where(col(AnswerFeedback.helpful).is_(False))
+            query = query.where(col(AnswerVote.helpful).is_(False))
         return list(session.exec(query).all())

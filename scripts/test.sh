@@ -6,4 +6,4 @@ bash scripts/setup.sh dev
 .venv/bin/ruff check .
 .venv/bin/mypy
 # pytest exits 5 when it collects no tests; that must fail the run, and set -e sees to it.
-.venv/bin/pytest "$@"
+.venv/bin/pytest -n auto --maxprocesses 4 "$@"

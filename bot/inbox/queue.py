@@ -15,9 +15,10 @@ The order "put awaited, then offset advanced" is PTB's (22.8, pinned);
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 from sqlalchemy import Engine
@@ -151,16 +152,23 @@ class PerChatProcessor(BaseUpdateProcessor):
         if key is None:
             await coroutine
             return
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
+        async with self.hold(key):
+            await coroutine
+
+    @contextlib.asynccontextmanager
+    async def hold(self, chat_id: int) -> AsyncIterator[None]:
+        """Hold one chat's updates back meanwhile (the outbox sender, while it records a
+        prompt it sent there, so the answer to it cannot be handled before the record)."""
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
         try:
             async with lock:
-                await coroutine
+                yield
         finally:
-            self._waiting[key] -= 1
-            if not self._waiting[key]:
-                del self._waiting[key]
-                del self._locks[key]
+            self._waiting[chat_id] -= 1
+            if not self._waiting[chat_id]:
+                del self._waiting[chat_id]
+                del self._locks[chat_id]
 
     async def initialize(self) -> None:
         pass

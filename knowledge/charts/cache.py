@@ -1,4 +1,8 @@
-"""Rendering each chart once per distinct content, in memory and optionally on disk."""
+"""Rendering each chart once per distinct content, in memory and optionally on disk.
+
+matplotlib is imported on the first render, not with this module: the bot and the
+command line start without paying for it.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,11 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from knowledge.charts.finance import finance_chart
-from knowledge.charts.flow import procedure_chart
-from knowledge.charts.style import CHART_VERSION
 from knowledge.errors import ChartError
 from knowledge.schema import Entry
+
+# Bump when the drawing changes so cached PNGs are redrawn.
+CHART_VERSION = "1"
 
 
 def _key(kind: str, payload: object) -> str:
@@ -52,12 +56,16 @@ class ChartCache:
         """The flow chart of `entry` (ChartError when it has no procedures)."""
         if not entry.procedures:
             raise ChartError(f"条目 {entry.id} 没有办理流程，无法画流程图")
+        from knowledge.charts.flow import procedure_chart
+
         return self._get("procedure", procedure_key(entry), lambda: procedure_chart(entry))
 
     def finance(self, entry: Entry) -> bytes:
         """The finance chart of `entry` (ChartError when it has no finance table)."""
         if entry.finance is None:
             raise ChartError(f"条目 {entry.id} 没有收支数据，无法画收支图")
+        from knowledge.charts.finance import finance_chart
+
         return self._get("finance", finance_key(entry), lambda: finance_chart(entry))
 
     def _path(self, kind: str, key: str) -> Path | None:

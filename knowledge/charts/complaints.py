@@ -12,6 +12,7 @@ from matplotlib.ticker import MaxNLocator
 from knowledge.charts import style as charts
 from knowledge.complaints.report.figures import MonthlyReport
 from knowledge.complaints.report.message import state_name
+from knowledge.texts import staff
 
 # --- chart -------------------------------------------------------------------------
 
@@ -29,7 +30,7 @@ def _bar_panel(ax: Axes, heading: str, labels: list[str], counts: list[int]) -> 
         ax.text(
             0.5,
             0.5,
-            "（本月无投诉）",
+            staff.REPORT_CHART_EMPTY,
             ha="center",
             va="center",
             color=charts.MUTED,
@@ -77,7 +78,7 @@ def report_chart(report: MonthlyReport) -> bytes:
         fig.text(
             0.5,
             1 - 0.4 / height,
-            f"投诉办理月报 {report.month}",
+            staff.REPORT_CHART_TITLE.format(month=report.month),
             ha="center",
             va="center",
             color=charts.INK,
@@ -86,7 +87,9 @@ def report_chart(report: MonthlyReport) -> bytes:
         )
         top = head
         for (heading, rows), panel in zip(
-            (("按状态", states), ("按类别", categories)), panels, strict=True
+            ((staff.REPORT_CHART_BY_STATE, states), (staff.REPORT_CHART_BY_CATEGORY, categories)),
+            panels,
+            strict=True,
         ):
             top += panel_head
             ax = fig.add_axes(
@@ -98,11 +101,12 @@ def report_chart(report: MonthlyReport) -> bytes:
                 )
             )
             _bar_panel(
-                ax, f"{heading}（共 {report.total} 件）", [r[0] for r in rows], [r[1] for r in rows]
+                ax,
+                heading.format(count=report.total),
+                [r[0] for r in rows],
+                [r[1] for r in rows],
             )
             top += panel + gap
         buffer = BytesIO()
         fig.savefig(buffer, format="png", dpi=charts.DPI, facecolor="white")
         return buffer.getvalue()
-
-

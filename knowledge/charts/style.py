@@ -24,9 +24,6 @@ from matplotlib.font_manager import FontProperties
 from knowledge.errors import ChartError
 from knowledge.vocabulary import SAMPLE_MARK
 
-# Bump when the drawing changes so cached PNGs are redrawn.
-CHART_VERSION = "1"
-
 DPI = 150
 PT = 1 / 72  # one point in inches
 SAMPLE_FOOTER = f"{SAMPLE_MARK}：金额为演示用，尚未经民政局核实"

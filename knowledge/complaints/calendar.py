@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from knowledge.errors import SunshineError
+from knowledge.errors import CalendarError
 
 try:
     CHINA: dt.tzinfo = ZoneInfo("Asia/Shanghai")
@@ -42,10 +42,6 @@ except ZoneInfoNotFoundError:  # pragma: no cover - only without system tz data 
 # known for certain when the next year is in the file too.
 _NEW_YEAR_SPILL_DAY = 25
 _FIRST_YEAR, _LAST_YEAR = 2000, 2099
-
-
-class CalendarError(SunshineError):
-    """The holiday file is wrong, or a strict calendar was asked about an unpublished year."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +134,16 @@ def _validation_message(year: int, error: ValidationError) -> str:
         loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
         parts.append(f"{loc}: {e['msg']}")
     return f"year {year}: " + "; ".join(parts)
+
+
+def last_day(due: dt.datetime) -> dt.date:
+    """The last day (China time) a deadline allows: limits end at the midnight after it."""
+    return (due - dt.timedelta(microseconds=1)).astimezone(CHINA).date()
+
+
+def month_of(moment: dt.datetime) -> str:
+    """The China-time month `moment` falls in, as "YYYY-MM" (reports are by China-time month)."""
+    return _aware(moment, "moment").astimezone(CHINA).strftime("%Y-%m")
 
 
 def _aware(moment: dt.datetime, name: str) -> dt.datetime:

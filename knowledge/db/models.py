@@ -82,10 +82,10 @@ class InboxUpdate(SQLModel, table=True):
     done_at: dt.datetime | None = Field(default=None, index=True)
 
 
-class AnswerFeedback(SQLModel, table=True):
-    """A resident's 👍 / 👎 on an answer, with the question and the answer given."""
+class AnswerVote(SQLModel, table=True):
+    """A resident's 👍 / 👎 on an answer (a vote), with the question and the answer given."""
 
-    __tablename__ = "answer_feedback"
+    __tablename__ = "answer_vote"
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: dt.datetime = Field(default_factory=utcnow, index=True)
@@ -106,8 +106,8 @@ class AnswerFeedback(SQLModel, table=True):
 class Complaint(SQLModel, table=True):
     """One complaint or report (举报), from its ticket number to its closing.
 
-    The state only changes through `knowledge.complaint_store.act`, which checks
-    `knowledge.complaints.transition` and writes a `ComplaintEvent` each time.
+    The state only changes through `knowledge.complaints.store`, which checks
+    `knowledge.complaints.lifecycle.transition` and writes a `ComplaintEvent` each time.
     """
 
     __tablename__ = "complaint"
@@ -158,6 +158,7 @@ class ComplaintEvent(SQLModel, table=True):
     """Append-only audit trail: who did what to a complaint, when, from which state to which."""
 
     __tablename__ = "complaint_event"
+    __table_args__ = (UniqueConstraint("request_key", name="uq_complaint_event_request_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(foreign_key="complaint.id", index=True)
@@ -169,6 +170,9 @@ class ComplaintEvent(SQLModel, table=True):
     to_state: str = Field(max_length=20)
     reason: str | None = Field(default=None, sa_column=Column(Text))
     public: bool = False  # shown to the resident as a step of their complaint
+    # The request that made this change (a callback query, an update, a web form): a
+    # replay of the same request finds it here and changes nothing a second time.
+    request_key: str | None = Field(default=None, max_length=120)
 
 
 class TicketSequence(SQLModel, table=True):
@@ -231,12 +235,12 @@ class AppSecret(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A message to Telegram, stored before it is sent and kept until it was.
+    """A message to Telegram, stored with the change that causes it and kept until sent.
 
-    Complaint messages (acknowledgements, officers' cards, notices) are written
-    here in the same transaction as the change they report, and a sender sends
-    them at least once, retrying and pacing itself, so a failed send is retried
-    rather than lost.
+    `text` is plain (the sender escapes and splits it); `buttons` are the domain's
+    buttons (label, what pressing does); `options` carry a reply target, a forced
+    reply, a mention, a prompt's awaited answer. An edit names its target: the
+    complaint's card (`place`) or a message (`edit_message_id`).
     """
 
     __tablename__ = "outbox_message"
@@ -246,8 +250,11 @@ class OutboxMessage(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     text: str = Field(sa_column=Column(Text, nullable=False))
-    reply_markup: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
-    kind: str = Field(max_length=20)  # ack, card, notice, reminder
+    buttons: list[Any] | None = Field(default=None, sa_column=Column(JSON))
+    options: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    place: str | None = Field(default=None, max_length=20)  # status, card
+    edit_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    kind: str = Field(max_length=20)  # a knowledge.complaints.vocabulary.Message value
     ticket: str | None = Field(default=None, max_length=20)
     attempts: int = 0
     next_attempt_at: dt.datetime = Field(default_factory=utcnow, index=True)

@@ -125,6 +125,11 @@ class Match:
     signals: Signals = field(default_factory=Signals)
     terms: tuple[str, ...] = ()
 
+    @classmethod
+    def unanswered(cls, question: str) -> Match:
+        """A question nothing answers (the resident said none of the choices fit)."""
+        return cls(question, Intent.NONE, None, None, 0.0, "abstain", "unknown")
+
 
 @dataclass(slots=True)
 class _Doc:

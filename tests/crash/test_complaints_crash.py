@@ -71,9 +71,9 @@ def test_killed_at_each_point_every_confirmed_complaint_exists_once(
     bot = _start(api, tmp_path)
     _wait_text(api, bot, 3002, "已受理您的", timeout=60)
 
-    # 3. While the acknowledgement is being sent (Telegram answers 429, retry in 3 s).
+    # 3. While the acknowledgement is being sent (Telegram answers 429, retry in 1 s).
     _up_to_confirmation(api, 3003)
-    api.fail_next("sendMessage", times=1, retry_after=3)
+    api.fail_next("sendMessage", times=1, retry_after=1)
     api.press(3003, "✅ 确认提交")
     confirmed.append(3003)
     wait_alive(

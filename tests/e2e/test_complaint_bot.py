@@ -252,7 +252,7 @@ def test_forged_stale_and_foreign_buttons_are_refused_and_logged(
     assert complaint.state == "claimed" and complaint.solved is None
     assert sum(e.action == "claim" for e in cs.history(bot_desk.engine, complaint.id or 0)) == 1
     logged = " ".join(r.getMessage() for r in caplog.records)
-    assert "refused forged officer callback" in logged and "refused feedback" in logged
+    assert "refused stale or forged callback data" in logged and "refused rating" in logged
     assert "refused claim on TS20990101-0001" in logged
 
 
@@ -361,7 +361,7 @@ def test_hotline_officers_register_phone_complaints(
     found = TICKET.search(registered)
     assert found
     card = wait_text(api, GROUP, found.group(0))
-    assert "phone" in card and "13912345678" not in card
+    assert "渠道：电话" in card and "13912345678" not in card
     api.send_text("/intake 13912345678 冒充的登记", chat_id=STRANGER, user_id=STRANGER)
     wait_text(api, STRANGER, "权限")
     assert bot_desk.engine is not None

@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
-
 from knowledge.complaints import store as cs
 from knowledge.complaints.calendar import WorkCalendar
-from knowledge.complaints.lifecycle import Policy
+from knowledge.complaints.policy import Bureau
 from knowledge.desk import Desk
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import (
@@ -31,9 +29,6 @@ from tests.harness import (
 REPLY = "经核实：月收入<300元 & 无劳动能力，符合条件，已纳入低保。"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 9, defect 2: an officer's text goes into HTML unescaped"
-)
 def test_a_reply_with_html_characters_reaches_the_hotlines_follow_up_task(
     api: FakeBotApi, start_bot: StartBot
 ) -> None:
@@ -52,7 +47,6 @@ def test_a_reply_with_html_characters_reaches_the_hotlines_follow_up_task(
     assert REPLY in task and ticket in task
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9, defect 2: a digest is cut at 4096 characters")
 def test_a_long_digest_arrives_whole_split_between_paragraphs(
     api: FakeBotApi, start_bot: StartBot, bot_desk: Desk
 ) -> None:
@@ -64,8 +58,7 @@ def test_a_long_digest_arrives_whole_split_between_paragraphs(
             bot_desk.engine,
             cs.Submission(f"第{i}件：两周前反映的问题一直没人认领", chat_id=None, user_id=None),
             key=f"seed-{i}",
-            calendar=WorkCalendar.load(),
-            policy=Policy(),
+            bureau=Bureau(calendar=WorkCalendar.load()),
             now=two_weeks_ago,
         )
         tickets.append(complaint.ticket)

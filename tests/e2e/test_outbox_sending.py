@@ -9,6 +9,8 @@ import pytest
 
 from knowledge.complaints import outbox
 from knowledge.complaints import store as cs
+from knowledge.complaints.outbox import Outgoing
+from knowledge.complaints.vocabulary import Message
 from knowledge.db.engine import make_engine
 from knowledge.desk import Desk, prepare_database
 from tests.fakes.telegram import FakeBotApi
@@ -49,7 +51,8 @@ def test_a_busy_group_gets_a_digest_within_twenty_messages_a_minute(
     api: FakeBotApi, bot: BotThread
 ) -> None:
     for i in range(30):
-        outbox.post(bot.services.engine, GROUP, f"第{i}条提醒", kind="reminder", key=f"r{i}")
+        reminder = Outgoing(GROUP, f"第{i}条提醒", Message.REMINDER, key=f"r{i}")
+        outbox.post(bot.services.engine, [reminder])
     bot.call(bot.services.outbox_wake.set)
     api.wait_for(lambda: outbox.backlog(bot.services.engine) == 0, timeout=15)
     posted = [m.text or "" for m in api.bot_messages(GROUP)]
@@ -63,6 +66,6 @@ def test_a_bot_removed_from_the_officers_group_does_not_make_residents_unreachab
 ) -> None:
     api.blocked.add(GROUP)
     ticket = file_complaint(api)
+    api.wait_for(lambda: "cannot post to the officers' group" in caplog.text)
     api.wait_for(lambda: outbox.backlog(bot.services.engine) == 0)
     assert not cs.get(bot.services.engine, ticket).unreachable
-    assert "cannot post to the officers' group" in caplog.text

@@ -29,9 +29,6 @@ def _state(message: BotMessage) -> tuple[str | None, object]:
     return message.text, message.reply_markup
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 9, defect 7: an unknown button edits the card into the main menu"
-)
 def test_unknown_buttons_leave_every_message_as_it_was(
     api: FakeBotApi, start_bot: StartBot, caplog: pytest.LogCaptureFixture
 ) -> None:

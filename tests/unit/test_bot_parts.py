@@ -66,7 +66,7 @@ def test_long_cards_split_between_paragraphs() -> None:
 
 
 def test_callback_data_round_trips_and_fits() -> None:
-    actions: list[cb.Action] = [
+    actions: list[cb.Pressed] = [
         cb.Menu(),
         cb.NoneOfThese(),
         *(cb.OpenCategory(c) for c in MENU_ORDER),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from handlers.flood import FloodLimit, Verdict
 
 
@@ -25,14 +23,12 @@ def test_flood_limit_off() -> None:
     assert all(limit.check(1) is Verdict.ALLOW for _ in range(100))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9, defect 5: a burst of 0 floods every message")
 def test_a_burst_of_zero_turns_the_limit_off() -> None:
     """As the README and .env.example say of SUNSHINE_FLOOD_BURST=0."""
     limit = FloodLimit(burst=0, rate=1.0)
     assert all(limit.check(1) is Verdict.ALLOW for _ in range(100))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9, defect 8: the flood limit forgets nobody")
 def test_residents_who_went_quiet_are_forgotten_without_being_asked() -> None:
     """Memory follows the residents active now, not everyone since the bot started."""
     now = [0.0]

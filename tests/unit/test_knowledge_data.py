@@ -8,7 +8,7 @@ import pytest
 
 from knowledge.answers import card_for, render_plain
 from knowledge.schema import Entry
-from knowledge.texts import SAMPLE_NOTICE
+from knowledge.texts.residents import SAMPLE_NOTICE
 from knowledge.vocabulary import APPROVAL_ENTRY_IDS, ENTRY_IDS, SAMPLE_MARK, Aspect
 
 APPROVAL_ITEMS = APPROVAL_ENTRY_IDS

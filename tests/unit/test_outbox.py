@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.outbox_sender import GroupPace
+from handlers.watchers import GroupPace
 from knowledge.complaints import outbox
+from knowledge.complaints.outbox import Outgoing
+from knowledge.complaints.vocabulary import Message
 from tests.harness import GROUP, RESIDENT
 
 
@@ -19,7 +21,7 @@ def test_group_pace_allows_twenty_a_minute() -> None:
 
 def test_a_key_queues_a_message_once(engine: object) -> None:
     for _ in range(3):
-        outbox.post(engine, 1, "你好", kind="notice", key="same")  # type: ignore[arg-type]
+        outbox.post(engine, [Outgoing(1, "你好", Message.NOTICE, key="same")])  # type: ignore[arg-type]
     assert outbox.backlog(engine) == 1  # type: ignore[arg-type]
 
 

@@ -16,16 +16,18 @@ from sqlalchemy import Engine
 
 from knowledge.charts.complaints import report_chart
 from knowledge.complaints import store as cs
-from knowledge.complaints.calendar import WorkCalendar
-from knowledge.complaints.lifecycle import Action, Policy, Role, State
+from knowledge.complaints.calendar import WorkCalendar, last_day
+from knowledge.complaints.policy import Bureau, Policy
 from knowledge.complaints.report import figures, message, workbook
 from knowledge.complaints.report.figures import MonthlyReport
+from knowledge.complaints.vocabulary import Action, Role, Satisfaction, State
 from knowledge.db.engine import make_engine
 from knowledge.db.models import Complaint
 from knowledge.desk import prepare_database
+from knowledge.errors import InputError
 
 CALENDAR = WorkCalendar.load()
-POLICY = Policy()
+BUREAU = Bureau(calendar=CALENDAR, policy=Policy())
 CHINA = dt.timezone(dt.timedelta(hours=8))
 PHONE = "13812345678"
 NAME = "张三丰"
@@ -51,8 +53,7 @@ def submit(engine: Engine, key: str, when: dt.datetime, category: str | None = "
             contact_phone=PHONE,
         ),
         key=key,
-        calendar=CALENDAR,
-        policy=POLICY,
+        bureau=BUREAU,
         now=when,
     )
     return complaint.ticket
@@ -68,8 +69,7 @@ def act(
         action,
         cs.Actor(role, actor_id),
         cs.Change(**change),  # type: ignore[arg-type]
-        calendar=CALENDAR,
-        policy=POLICY,
+        bureau=BUREAU,
         now=when,
     )
 
@@ -90,24 +90,25 @@ def november(engine: Engine) -> dict[str, str]:
     t["a"] = submit(engine, "a", at(2, 9))  # Monday; claim by Tue, reply by Mon 11-09
     act(engine, t["a"], Action.CLAIM, Role.HANDLER, at(2, 10), office="社会救助股")
     reply(engine, t["a"], at(5, 10))
-    act(engine, t["a"], Action.FEEDBACK, Role.RESIDENT, at(5, 12), solved=True)
-    act(engine, t["a"], Action.FEEDBACK, Role.RESIDENT, at(5, 12), satisfaction="satisfied")
+    act(engine, t["a"], Action.RATE, Role.RESIDENT, at(5, 12), solved=True)
+    act(engine, t["a"], Action.RATE, Role.RESIDENT, at(5, 12), satisfaction=Satisfaction.SATISFIED)
     act(engine, t["a"], Action.CLOSE, Role.RESIDENT, at(5, 17))
 
     # B: claimed late, replied late, solved and basically satisfied, closed.
     t["b"] = submit(engine, "b", at(3, 9))  # Tuesday; claim by Wed, reply by Tue 11-10
     act(engine, t["b"], Action.CLAIM, Role.HANDLER, at(5, 9))
     reply(engine, t["b"], at(12, 9))
-    act(engine, t["b"], Action.FEEDBACK, Role.RESIDENT, at(12, 12), solved=True)
-    act(engine, t["b"], Action.FEEDBACK, Role.RESIDENT, at(12, 12), satisfaction="basically")
+    act(engine, t["b"], Action.RATE, Role.RESIDENT, at(12, 12), solved=True)
+    act(engine, t["b"], Action.RATE, Role.RESIDENT, at(12, 12), satisfaction=Satisfaction.BASICALLY)
     act(engine, t["b"], Action.CLOSE, Role.RESIDENT, at(12, 18))
 
     # C: in time, unsolved and unsatisfied, reopened, answered again in time, closed.
     t["c"] = submit(engine, "c", at(4, 9), category="funeral")
     act(engine, t["c"], Action.CLAIM, Role.HANDLER, at(4, 11))
     reply(engine, t["c"], at(6, 10))
-    act(engine, t["c"], Action.FEEDBACK, Role.RESIDENT, at(6, 12), solved=False)
-    act(engine, t["c"], Action.FEEDBACK, Role.RESIDENT, at(6, 12), satisfaction="unsatisfied")
+    act(engine, t["c"], Action.RATE, Role.RESIDENT, at(6, 12), solved=False)
+    unhappy = Satisfaction.UNSATISFIED
+    act(engine, t["c"], Action.RATE, Role.RESIDENT, at(6, 12), satisfaction=unhappy)
     act(engine, t["c"], Action.REOPEN, Role.RESIDENT, at(6, 12, 30))
     act(engine, t["c"], Action.CLAIM, Role.HANDLER, at(9, 9))
     reply(engine, t["c"], at(10, 10))
@@ -177,8 +178,8 @@ def test_overdue_list(report: MonthlyReport, november: dict[str, str]) -> None:
         (november["e"], "claimed", "reply"),
     ]
     d, e = report.overdue
-    assert message.last_day(d.due) == dt.date(2026, 11, 10)
-    assert message.last_day(e.due) == dt.date(2026, 11, 17)
+    assert last_day(d.due) == dt.date(2026, 11, 10)
+    assert last_day(e.due) == dt.date(2026, 11, 17)
     # 11-11..11-30 hold 14 working days, then 10 hours of Tuesday 12-01.
     assert d.days_overdue == pytest.approx(14 + 10 / 24, abs=1e-9)
     assert e.days_overdue == pytest.approx(9 + 10 / 24, abs=1e-9)
@@ -338,7 +339,7 @@ def test_workbook_has_the_five_sheets_and_no_personal_data(
 
 @pytest.mark.parametrize("month", ["2026-13", "2026-1", "26-11", "2026/11", "", "2026-11-01"])
 def test_bad_month_is_refused(engine: Engine, month: str) -> None:
-    with pytest.raises(ValueError, match="YYYY-MM"):
+    with pytest.raises(InputError, match="YYYY-MM"):
         figures.monthly_report(engine, month, calendar=CALENDAR, now=NOW)
 
 
@@ -348,16 +349,13 @@ def test_month_bounds_are_china_time() -> None:
     assert end == dt.datetime(2026, 12, 31, 16, 0, tzinfo=dt.UTC)
 
 
-UTC_BUG = pytest.mark.xfail(strict=True, reason="issue 9, defect 3: this month is taken in UTC")
-
-
 @pytest.mark.parametrize(
     ("china_time", "month"),
     [
-        pytest.param("2026-12-01T00:30", "2026-12", marks=UTC_BUG),  # 16:30 UTC on 30 November
-        pytest.param("2026-12-01T07:59", "2026-12", marks=UTC_BUG),
+        ("2026-12-01T00:30", "2026-12"),  # 16:30 UTC on 30 November
+        ("2026-12-01T07:59", "2026-12"),
         ("2026-11-30T23:59", "2026-11"),
-        pytest.param("2027-01-01T06:00", "2027-01", marks=UTC_BUG),
+        ("2027-01-01T06:00", "2027-01"),
     ],
 )
 def test_this_month_is_the_china_time_month(

@@ -41,13 +41,11 @@ def _dockerfile_environment() -> dict[str, str]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9, defect 4")
 def test_the_env_example_sets_nothing_a_deployment_already_decides() -> None:
     """Copied to .env as it is, the example changes no default (only the token is to fill in)."""
     assert {k for k, v in _example().items() if v} == set()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9, defect 4")
 def test_under_systemd_the_database_is_in_the_state_directory() -> None:
     # EnvironmentFile= (the .env copied from the example) overrides Environment=.
     effective = {**_unit_environment(), **_example()}
@@ -55,7 +53,6 @@ def test_under_systemd_the_database_is_in_the_state_directory() -> None:
     assert settings.database_url == "sqlite:////var/lib/sunshine-desk/sunshine.db"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9, defect 4")
 def test_in_docker_the_database_is_in_the_data_volume() -> None:
     # `docker run --env-file .env` overrides the image's ENV.
     effective = {**_dockerfile_environment(), **_example()}
@@ -71,9 +68,6 @@ def test_in_docker_the_database_is_in_the_data_volume() -> None:
         ("SUNSHINE_CONCURRENCY", "1.5"),
         ("SUNSHINE_DEADLINE_SCAN_SECONDS", "soon"),
     ],
-)
-@pytest.mark.xfail(
-    strict=True, reason="issue 9, defect 5: a non-numeric setting ends in a traceback"
 )
 def test_a_bad_setting_is_named_in_one_line(
     variable: str,

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.complaints.calendar import CHINA, CalendarError, Holiday, WorkCalendar
+from knowledge.complaints.calendar import CHINA, Holiday, WorkCalendar
+from knowledge.errors import CalendarError
 
 UTC = dt.UTC
 NEW_YORK = dt.timezone(dt.timedelta(hours=-5))

@@ -43,16 +43,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from knowledge.complaints.calendar import CHINA, WorkCalendar
-from knowledge.complaints.lifecycle import OPEN_STATES, Role, State
+from knowledge.complaints.deadlines import running_deadline
+from knowledge.complaints.vocabulary import OFFICERS, SATISFIED, Role, State
 from knowledge.db.engine import open_session
 from knowledge.db.models import AppSecret, Complaint, ComplaintEvent, utcnow
+from knowledge.errors import InputError
 from knowledge.privacy import mask
-
-OTHER_CATEGORY = "其他"
-SATISFIED = frozenset({"satisfied", "basically"})
-OFFICER_ROLES = frozenset(
-    {Role.HOTLINE.value, Role.HANDLER.value, Role.SUPERVISOR.value, Role.LEADER.value}
-)
+from knowledge.texts import staff
 
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
@@ -110,7 +107,7 @@ def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
     """The first moment of `month` and of the next one, in China time (aware)."""
     found = _MONTH.fullmatch(month)
     if found is None:
-        raise ValueError(f"month must be written as YYYY-MM (for example 2026-11), got {month!r}")
+        raise InputError(staff.REPORT_MONTH_FORMAT.format(month=month))
     year, number = int(found.group(1)), int(found.group(2))
     start = dt.datetime(year, number, 1, tzinfo=CHINA)
     following = dt.datetime(year + number // 12, number % 12 + 1, 1, tzinfo=CHINA)
@@ -198,17 +195,7 @@ def percentile_nearest_rank(values: Sequence[float], share: float) -> float | No
 
 
 def _category(complaint: Complaint) -> str:
-    return complaint.category or OTHER_CATEGORY
-
-
-def running_deadline(complaint: Complaint) -> tuple[str, dt.datetime] | None:
-    """("claim" | "reply", due) of an open complaint; None when it is not open."""
-    state = State(complaint.state)
-    if state not in OPEN_STATES:
-        return None
-    if state is State.RECEIVED:
-        return "claim", complaint.due_claim
-    return "reply", complaint.due_reply
+    return complaint.category or staff.OTHER_CATEGORY
 
 
 def overdue_rows(
@@ -218,11 +205,9 @@ def overdue_rows(
     rows: list[OverdueRow] = []
     for c in complaints:
         running = running_deadline(c)
-        if running is None:
+        if running is None or now < running.due:
             continue
-        name, due = running
-        if now < due:
-            continue
+        name, due = running.deadline.value, running.due
         rows.append(
             OverdueRow(
                 ticket=c.ticket,
@@ -250,7 +235,7 @@ class _Pseudonyms:
             return "system"
         if not actor_id:
             return ""
-        kind = "officer" if role in OFFICER_ROLES else "resident"
+        kind = "officer" if role in OFFICERS else "resident"
         seen = (kind, actor_id)
         if seen not in self._seen:
             digest = hmac.new(self._key, f"{kind}:{actor_id}".encode(), hashlib.sha256)

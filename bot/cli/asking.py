@@ -1,0 +1,144 @@
+"""`sunshine chat | ask | eval | tune`: the desk, as residents and developers use it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.cli.common import desk
+from bot.config import Settings
+from knowledge.errors import InputError
+from knowledge.texts import staff
+
+if TYPE_CHECKING:
+    from bot.cli.common import Subparsers
+
+
+def chat(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.console import ConsoleChat
+
+    ConsoleChat(desk(settings)).run(input, sys.stdout)
+    return 0
+
+
+def _read_batch(source: str) -> list[tuple[int, str | None]]:
+    """(line number, text or None when the line is not UTF-8) for every line."""
+    if source == "-":
+        raw = sys.stdin.buffer.read()
+    else:
+        try:
+            raw = Path(source).read_bytes()
+        except OSError as exc:
+            raise InputError(
+                staff.CLI_CANNOT_READ.format(source=source, error=exc.strerror)
+            ) from exc
+    out: list[tuple[int, str | None]] = []
+    for number, chunk in enumerate(raw.split(b"\n"), start=1):
+        chunk = chunk.rstrip(b"\r")
+        try:
+            out.append((number, chunk.decode("utf-8")))
+        except UnicodeDecodeError:
+            out.append((number, None))
+    if out and out[-1] == (len(out), ""):
+        out.pop()  # the newline at the end of the file
+    return out
+
+
+def ask(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.answers import render_plain
+
+    found = desk(settings)
+
+    def answer(question: str) -> str:
+        reply = found.ask(question)
+        if args.json:
+            return json.dumps(found.as_json(reply), ensure_ascii=False)
+        return render_plain(reply.card, found.entries)
+
+    if args.batch is None:
+        if not args.question:
+            raise InputError(staff.CLI_ASK_WHAT)
+        print(answer(" ".join(args.question)))
+        return 0
+    lines = _read_batch(args.batch)
+    bad = 0
+    progress = sys.stderr.isatty()
+    for i, (number, text) in enumerate(lines, start=1):
+        if text is None:
+            bad += 1
+            message = staff.CLI_BAD_LINE.format(number=number)
+            print(staff.CLI_ERROR.format(message=message), file=sys.stderr)
+            print(json.dumps({"line": number, "error": message}, ensure_ascii=False), flush=True)
+            continue
+        print(answer(text) + ("" if args.json else "\n"))
+        if progress and (i % 50 == 0 or i == len(lines)):
+            print(staff.CLI_PROGRESS.format(done=i, total=len(lines)), end="", file=sys.stderr)
+    if progress:
+        print(file=sys.stderr)
+    return 1 if bad else 0
+
+
+def evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.matching.evaluation import evaluate as score
+    from knowledge.matching.evaluation import format_report, read_labelled
+
+    report = score(
+        read_labelled(Path(args.file)), desk(settings, shipped=args.shipped).matcher.match
+    )
+    if args.json:
+        print(json.dumps(report.to_dict(misses=args.misses), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report, misses=args.misses))
+    return 0
+
+
+def tune(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.matching.evaluation import read_labelled
+    from knowledge.matching.tuning import tune as fit
+
+    calibration, summary = fit(
+        desk(settings, shipped=args.shipped).matcher, read_labelled(Path(args.file))
+    )
+    Path(args.output).write_text(calibration.to_json(), encoding="utf-8")
+    print(summary)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def register(sub: Subparsers) -> None:
+    p = sub.add_parser("chat", help="talk to the desk in the terminal")
+    p.set_defaults(func=chat)
+
+    p = sub.add_parser(
+        "ask",
+        help="answer one question, or a file of questions",
+        epilog='Example: sunshine ask "结婚要带什么材料" --json',
+    )
+    p.add_argument("question", nargs="*")
+    p.add_argument("--json", action="store_true", help="print one JSON object per question")
+    p.add_argument("--batch", metavar="FILE", help="one question per line; - for stdin")
+    p.set_defaults(func=ask)
+
+    shipped: dict[str, Any] = {
+        "action": "store_true",
+        "help": "use the knowledge files in knowledge/data, not the database",
+    }
+    p = sub.add_parser(
+        "eval",
+        help="score the matcher on a labelled JSONL set",
+        epilog="Example: sunshine eval ../shared/dev-questions.jsonl --misses",
+    )
+    p.add_argument("file")
+    p.add_argument("--misses", action="store_true", help="list every miss")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--shipped", **shipped)
+    p.set_defaults(func=evaluate)
+
+    p = sub.add_parser("tune", help="fit the matcher's calibration on a labelled set")
+    p.add_argument("file")
+    p.add_argument("-o", "--output", default="knowledge/data/calibration.json")
+    p.add_argument("--shipped", **shipped)
+    p.set_defaults(func=tune)

@@ -1,0 +1,58 @@
+"""What every command group needs: a ready database, the desk, the complaint rules.
+
+Imports of the heavier parts happen inside the functions, so `sunshine ask`
+starts without loading what only other commands use.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot import wiring
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from knowledge.complaints.policy import Bureau
+    from knowledge.desk import Desk
+
+    # What `add_subparsers()` returns: each command group registers its commands on it.
+    Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def ready_engine(settings: Settings) -> Engine:
+    """The engine, with the database created and the shipped knowledge loaded if new."""
+    from knowledge.desk import prepare_database
+
+    found = wiring.engine(settings)
+    prepare_database(found)
+    return found
+
+
+def session(settings: Settings) -> Session:
+    from knowledge.db.engine import open_session
+
+    return open_session(ready_engine(settings))
+
+
+def desk(settings: Settings, *, shipped: bool = False) -> Desk:
+    """The desk over the database, or over the shipped files (for developers tuning them)."""
+    from knowledge.desk import Desk
+
+    if shipped:
+        from knowledge.store import shipped_entries
+
+        return Desk(shipped_entries(), cache_dir=settings.cache_dir)
+    return Desk.from_database(wiring.engine(settings), cache_dir=settings.cache_dir)
+
+
+def bureau(settings: Settings) -> Bureau:
+    return wiring.bureau(settings)
