@@ -37,7 +37,7 @@ from knowledge.answers import (
     scope,
 )
 from knowledge.errors import ChartError
-from knowledge.matching.matcher import Match
+from knowledge.matching.decide import Match
 from knowledge.schema import Entry
 from knowledge.texts import complaints as complaint_texts
 from knowledge.texts import residents as texts

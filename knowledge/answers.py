@@ -13,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from knowledge.matching.decide import Decision, DecisionPath, Match
 from knowledge.matching.lexicon import Referral
-from knowledge.matching.matcher import Match
 from knowledge.schema import Contact, Entry, Finance
 from knowledge.texts import residents as texts
 from knowledge.vocabulary import (
@@ -183,9 +183,13 @@ def _hotline_text(entries: Mapping[str, Entry]) -> tuple[str, bool]:
 def reply_for(match: Match, entries: Mapping[str, Entry]) -> Card:
     """The card that answers a match, whatever its intent."""
     hotline_text, hotline_sample = _hotline_text(entries)
-    if match.intent is Intent.ANSWER and match.entry is not None and match.decision == "answer":
+    if (
+        match.intent is Intent.ANSWER
+        and match.entry is not None
+        and match.decision is Decision.ANSWER
+    ):
         return card_for(entries[match.entry], match.aspect)
-    if match.intent is Intent.ANSWER and match.decision == "clarify":
+    if match.intent is Intent.ANSWER and match.decision is Decision.CLARIFY:
         choices = [(match.entry, match.aspect)] if match.entry else []
         choices += [(c.entry, c.aspect) for c in match.alternatives]
         options = tuple((e, a) for e, a in choices[:3] if e in entries)
@@ -210,7 +214,7 @@ def reply_for(match: Match, entries: Mapping[str, Entry]) -> Card:
             body=texts.COMPLAINT_REPLY.format(phone=phone),
             sample=sample,
         )
-    if match.path == "smalltalk":
+    if match.path is DecisionPath.SMALLTALK:
         return Card(title=texts.BOT_NAME, body=texts.SMALLTALK_REPLY)
     if match.referral is not None:
         help_text = texts.OUT_OF_SCOPE_HELP.format(**scope(entries))
@@ -225,7 +229,7 @@ def reply_for(match: Match, entries: Mapping[str, Entry]) -> Card:
 
 def complaint_reply(entries: Mapping[str, Entry]) -> Card:
     """What the 投诉监督 menu shows: how to complain, and the hotline."""
-    match = Match("", Intent.COMPLAINT, None, None, 1.0, "answer", "complaint")
+    match = Match("", Intent.COMPLAINT, None, None, 1.0, Decision.ANSWER, DecisionPath.COMPLAINT)
     return reply_for(match, entries)
 
 

@@ -19,13 +19,15 @@ from knowledge import store
 from knowledge.answers import Card, render_plain, reply_for
 from knowledge.db.engine import ensure_schema, open_session
 from knowledge.matching.calibration import Calibration, load_calibration
+from knowledge.matching.decide import Decision, DecisionPath, Match, Matcher
 from knowledge.matching.lexicon import Lexicon, load_lexicon
-from knowledge.matching.matcher import Match, Matcher
 from knowledge.schema import Entry
 
 log = logging.getLogger(__name__)
 
 ANSWER_CACHE_SIZE = 4096
+# Questions the desk could not place are recorded for staff (not small talk or referrals).
+UNANSWERED = frozenset({DecisionPath.UNSURE, DecisionPath.UNKNOWN})
 
 
 def prepare_database(engine: Engine) -> bool:
@@ -101,7 +103,7 @@ class Desk:
     def ask(self, question: str, *, record: bool = True) -> Reply:
         """Match a question and compose its reply; log it for staff if unanswered."""
         match = self._match(question)
-        if record and match.decision == "abstain" and match.path in ("unsure", "unknown"):
+        if record and match.decision is Decision.ABSTAIN and match.path in UNANSWERED:
             self.record_unanswered(match)
         return Reply(match, reply_for(match, self.entries))
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.errors import InputError
-from knowledge.matching.matcher import Match
+from knowledge.matching.decide import Match
 from knowledge.vocabulary import Aspect, Intent
 
 

@@ -21,9 +21,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from knowledge.matching.calibration import Calibration, Params, fit_logistic
+from knowledge.matching.decide import DecisionPath, Matcher
 from knowledge.matching.evaluation import Labelled, Outcome, format_report, summarise
-from knowledge.matching.matcher import Matcher
 from knowledge.vocabulary import Intent
+
+# The paths whose confidence is that of an entry being right (unsure: it was too low).
+ANSWERING = frozenset({DecisionPath.ANSWER, DecisionPath.UNSURE})
 
 ANSWER_PRECISION = 0.95
 
@@ -60,11 +63,11 @@ def _objective(outcomes: Sequence[Outcome]) -> float:
 
 def _path_right(o: Outcome) -> bool:
     m, item = o.match, o.item
-    if m.path in ("answer", "unsure"):
+    if m.path in ANSWERING:
         return item.entry is not None and m.entry == item.entry if m.entry else False
-    if m.path == "contact":
+    if m.path is DecisionPath.CONTACT:
         return item.intent is Intent.CONTACT
-    if m.path == "complaint":
+    if m.path is DecisionPath.COMPLAINT:
         return item.intent is Intent.COMPLAINT
     return item.intent is Intent.NONE
 
@@ -85,20 +88,25 @@ def tune(
                     best, params = score, trial
 
     outcomes = _run(matcher, items, Calibration(params))
-    by_path: dict[str, tuple[list[tuple[float, ...]], list[bool]]] = defaultdict(lambda: ([], []))
+    by_path: dict[DecisionPath, tuple[list[tuple[float, ...]], list[bool]]] = defaultdict(
+        lambda: ([], [])
+    )
     for o in outcomes:
-        path = "answer" if o.match.path in ("answer", "unsure") else o.match.path
+        path = DecisionPath.ANSWER if o.match.path in ANSWERING else o.match.path
         rows, labels = by_path[path]
         rows.append(o.match.signals.features(path))
         labels.append(_path_right(o))
-    models = {path: fit_logistic(rows, labels) for path, (rows, labels) in by_path.items() if rows}
+    models = {
+        path.value: fit_logistic(rows, labels) for path, (rows, labels) in by_path.items() if rows
+    }
     calibration = Calibration(params, models)
 
     # Thresholds on the calibrated answer probability.
     scored = []
     for o in outcomes:
-        if o.match.path in ("answer", "unsure"):
-            p = calibration.probability("answer", o.match.signals.features("answer"))
+        if o.match.path in ANSWERING:
+            answer_features = o.match.signals.features(DecisionPath.ANSWER)
+            p = calibration.probability(DecisionPath.ANSWER, answer_features)
             scored.append((p, _path_right(o), o.item.intent is Intent.NONE))
     clarify = _best_cut(scored)
     answer = clarify
