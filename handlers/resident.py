@@ -13,18 +13,16 @@ import asyncio
 import dataclasses
 import html
 import logging
-import re
-from collections.abc import Sequence
 
 from telegram import Bot, CallbackQuery, ForceReply, Message, ReplyParameters, Update
-from telegram.constants import ChatType, MessageEntityType, ParseMode
+from telegram.constants import ChatType, MessageEntityType
 from telegram.error import BadRequest
 
 from handlers import callbacks as cb
 from handlers import keyboards
 from handlers.keyboards import Markup
 from handlers.render import CAPTION_LIMIT, card_html, text_html
-from handlers.send import Context, answer_query, send_html, telegram_call
+from handlers.send import Context, answer_query, send_html, show, telegram_call
 from handlers.services import Services, note, services
 from knowledge import votes
 from knowledge.answers import (
@@ -46,41 +44,6 @@ from knowledge.vocabulary import CONTACTS_ENTRY, SAMPLE_MARK, Aspect, Category, 
 log = logging.getLogger(__name__)
 
 CHARTED = (Aspect.PROCEDURE, Aspect.FINANCE)
-
-
-async def show(
-    update: Update, context: Context, pages: Sequence[str], markup: Markup | None
-) -> Message | None:
-    """Edit the message a button was pressed on; pages beyond the first follow it."""
-    query = update.callback_query
-    message = query.message if query else None
-    if not isinstance(message, Message):
-        chat = update.effective_chat
-        if chat is None:
-            return None
-        return await send_html(context.bot, chat.id, pages, markup)
-    first_markup = markup if len(pages) == 1 else None
-    if _shows(message, pages[0], first_markup):
-        return message  # a double tap: Telegram refuses an edit that changes nothing
-    try:
-        await telegram_call(
-            lambda: message.edit_text(
-                pages[0], parse_mode=ParseMode.HTML, reply_markup=first_markup
-            )
-        )
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
-    if len(pages) > 1:
-        return await send_html(context.bot, message.chat_id, pages[1:], markup)
-    return message
-
-
-def _shows(message: Message, page: str, markup: Markup | None) -> bool:
-    """Whether the message already reads `page` with these buttons."""
-    visible = html.unescape(re.sub(r"<[^>]+>", "", page))
-    current = message.reply_markup or Markup([])
-    return (message.text or "") == visible and current == (markup or Markup([]))
 
 
 def _markup_for(svc: Services, card: Card) -> Markup:

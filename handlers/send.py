@@ -7,13 +7,23 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import html
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from telegram import Bot, CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import (
+    Bot,
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ParseMode
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 log = logging.getLogger(__name__)
@@ -81,3 +91,38 @@ async def answer_query(
         await query.answer(text, show_alert=alert)
     except TelegramError as exc:
         log.info("callback query could not be answered: %s", exc)
+
+
+async def show(
+    update: Update, context: Context, pages: Sequence[str], markup: InlineKeyboardMarkup | None
+) -> Message | None:
+    """Edit the message a button was pressed on; pages beyond the first follow it."""
+    query = update.callback_query
+    message = query.message if query else None
+    if not isinstance(message, Message):
+        chat = update.effective_chat
+        if chat is None:
+            return None
+        return await send_html(context.bot, chat.id, pages, markup)
+    first_markup = markup if len(pages) == 1 else None
+    if _shows(message, pages[0], first_markup):
+        return message  # a double tap: Telegram refuses an edit that changes nothing
+    try:
+        await telegram_call(
+            lambda: message.edit_text(
+                pages[0], parse_mode=ParseMode.HTML, reply_markup=first_markup
+            )
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+    if len(pages) > 1:
+        return await send_html(context.bot, message.chat_id, pages[1:], markup)
+    return message
+
+
+def _shows(message: Message, page: str, markup: InlineKeyboardMarkup | None) -> bool:
+    """Whether the message already reads `page` with these buttons."""
+    visible = html.unescape(re.sub(r"<[^>]+>", "", page))
+    current = message.reply_markup or InlineKeyboardMarkup([])
+    return (message.text or "") == visible and current == (markup or InlineKeyboardMarkup([]))

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from knowledge.vocabulary import SAMPLE_MARK, Aspect, Category
+from knowledge.vocabulary import DEFAULT_FINANCE_UNIT, SAMPLE_MARK, Aspect, Category
 
 ENTRY_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -48,7 +48,7 @@ class Step(_Model):
 
     title: NonEmpty = Field(description="short label for the chart box, ideally <= 12 characters")
     detail: str = ""
-    actor: str = Field("", description="who acts: 申请人, 乡镇（街道）, 县级民政部门 …")
+    actor: str = Field("", description="who acts: the applicant, the township, the county bureau")
     time_limit: str = ""
     basis: str = ""
 
@@ -73,7 +73,7 @@ class FinanceRow(_Model):
 class Finance(_Model):
     """A disclosure table: rows can be totalled and charted."""
 
-    unit: NonEmpty = "万元"
+    unit: NonEmpty = DEFAULT_FINANCE_UNIT
     sample_data: bool = True
     rows: list[FinanceRow] = Field(min_length=1)
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from knowledge.db.models import EntryRecord, EntryRevision, UnansweredQuestion, utcnow
 from knowledge.errors import NotFound
 from knowledge.schema import Entry
+from knowledge.texts import staff as texts
 from knowledge.vocabulary import ASPECT_LABELS, Aspect
 
 SHIPPED_AUTHOR = "system"
@@ -46,7 +47,7 @@ def count_entries(*, session: Session) -> int:
 def get_entry(entry_id: str, *, session: Session) -> Entry:
     record = session.get(EntryRecord, entry_id)
     if record is None:
-        raise NotFound(f"没有条目 {entry_id}")
+        raise NotFound(texts.KB_NO_ENTRY.format(id=entry_id))
     return Entry.model_validate(record.document)
 
 
@@ -57,44 +58,34 @@ def _document(entry: Entry) -> dict[str, object]:
 def describe_changes(old: Entry | None, new: Entry) -> list[str]:
     """What changed between two versions, one line per field or aspect."""
     if old is None:
-        return ["新建条目"]
+        return [texts.KB_CHANGE_NEW]
     changes: list[str] = []
     for aspect in Aspect:
-        label = f"{ASPECT_LABELS[aspect]}({aspect.value})"
+        label = texts.CHECK_ASPECT.format(label=ASPECT_LABELS[aspect], aspect=aspect.value)
         before, after = old.aspects.get(aspect), new.aspects.get(aspect)
         if before is None and after is not None:
-            changes.append(f"新增方面 {label}")
+            changes.append(texts.KB_CHANGE_ADDED.format(aspect=label))
         elif before is not None and after is None:
-            changes.append(f"删除方面 {label}")
+            changes.append(texts.KB_CHANGE_REMOVED.format(aspect=label))
         elif before is not None:
             parts = []
             if before != after:
-                parts.append("答复内容")
+                parts.append(texts.KB_PART_TEXT)
             if old.basis_for(aspect) != new.basis_for(aspect):
-                parts.append("法律依据")
+                parts.append(texts.KB_PART_BASIS)
             if old.aspect_questions.get(aspect, []) != new.aspect_questions.get(aspect, []):
-                parts.append("示例问题")
+                parts.append(texts.KB_PART_QUESTIONS)
             if (aspect in old.sample_aspects) != (aspect in new.sample_aspects):
-                parts.append("示例数据标记")
+                parts.append(texts.KB_PART_SAMPLE)
             if parts:
-                changes.append(f"修改 {label}：{'、'.join(parts)}")
-    fields = {
-        "title": "名称",
-        "category": "分类",
-        "menus": "菜单",
-        "aliases": "别名",
-        "questions": "示例问题",
-        "sources": "来源",
-        "last_reviewed": "审核日期",
-        "synonyms": "同义词",
-        "procedures": "办理流程",
-        "finance": "收支数据",
-        "contacts": "联系方式",
-        "review_notes": "待核实事项",
-    }
-    for name, label in fields.items():
+                changes.append(
+                    texts.KB_CHANGE_ASPECT.format(
+                        aspect=label, parts=texts.LIST_SEPARATOR.join(parts)
+                    )
+                )
+    for name, label in texts.KB_FIELDS.items():
         if getattr(old, name) != getattr(new, name):
-            changes.append(f"修改{label}")
+            changes.append(texts.KB_CHANGE_FIELD.format(field=label))
     return changes
 
 
@@ -164,7 +155,7 @@ def history(entry_id: str, *, session: Session) -> list[EntryRevision]:
         .order_by(col(EntryRevision.revision))
     ).all()
     if not rows:
-        raise NotFound(f"没有条目 {entry_id} 的修订记录")
+        raise NotFound(texts.KB_NO_REVISIONS.format(id=entry_id))
     return list(rows)
 
 
@@ -175,7 +166,7 @@ def get_revision(entry_id: str, revision: int, *, session: Session) -> EntryRevi
         )
     ).first()
     if row is None:
-        raise NotFound(f"条目 {entry_id} 没有第 {revision} 版")
+        raise NotFound(texts.KB_NO_REVISION.format(id=entry_id, revision=revision))
     return row
 
 

@@ -36,6 +36,7 @@ from pydantic import ValidationError
 
 from knowledge.errors import ImportRejected, InputError, Problem
 from knowledge.schema import Entry
+from knowledge.texts import staff as texts
 from knowledge.vocabulary import ASPECT_LABELS, Aspect, Category
 
 Format = Literal["json", "yaml", "xlsx"]
@@ -79,19 +80,21 @@ CONTACTS = Sheet(
 )
 SHEETS = (ENTRIES, ASPECTS, PHRASES, SYNONYMS, STEPS, FINANCE, CONTACTS)
 GUIDE = "使用说明"
-
-GUIDE_LINES = (
-    "阳光民政咨询助手 知识库工作簿",
-    "",
-    "每个工作表一类内容，每行一项。第一行是表头，请不要修改表头和工作表名称。",
-    "“条目ID”把各表的行连到同一个条目，只能用小写字母、数字和连字符。",
-    "“答复内容”：每个条目的每个方面一行；“法律依据”每行写一条（法规名称＋条号）。",
-    "“别名与问题”：类型选“别名”或“示例问题”；示例问题可以填所属方面，也可以留空。",
-    "多条内容写在同一格时，每条占一行（Alt+Enter 换行）。来源写成“标题 | 网址”。",
-    "本地没有核实的数据（电话、地址、金额）请标“含示例数据＝是”，答复会提示居民。",
-    "改好后运行：sunshine kb import 文件名.xlsx --author 你的名字",
-    "导入前会先检查整个文件，有问题会指出工作表、行和列，数据库不会有任何改动。",
+# Every word of the workbook itself: its sheets, its headers, its fixed values. Staff
+# see them in Excel, so they are text; they also name the columns the code reads.
+WORKBOOK_WORDS = frozenset(
+    {
+        GUIDE,
+        YES,
+        NO,
+        ALIAS,
+        QUESTION,
+        *(s.name for s in SHEETS),
+        *(h for s in SHEETS for h in s.headers),
+    }
 )
+
+GUIDE_LINES = texts.KB_GUIDE_LINES
 
 
 # -- export -------------------------------------------------------------------------
@@ -221,7 +224,7 @@ def detect_format(path: Path) -> Format:
         return "yaml"
     if suffix in ("json", "xlsx"):
         return suffix  # type: ignore[return-value]
-    raise InputError(f"无法识别文件格式：{path.name}（支持 .json、.yaml、.xlsx）")
+    raise InputError(texts.KB_UNKNOWN_FORMAT.format(file=path.name))
 
 
 def parse_file(path: Path) -> list[Entry]:
@@ -230,7 +233,7 @@ def parse_file(path: Path) -> list[Entry]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"无法读取 {path}：{exc.strerror}") from exc
+        raise InputError(texts.CLI_CANNOT_READ.format(source=path, error=exc.strerror)) from exc
     return parse_bytes(data, fmt)
 
 
@@ -241,18 +244,23 @@ def parse_bytes(data: bytes, fmt: Format) -> list[Entry]:
         text = data.decode("utf-8")
         documents = json.loads(text) if fmt == "json" else yaml.safe_load(text)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        raise ImportRejected([Problem("文件", f"不是有效的 {fmt.upper()}：{exc}")]) from exc
+        raise ImportRejected(
+            [Problem(texts.KB_FILE, texts.KB_NOT_VALID.format(format=fmt.upper(), error=exc))]
+        ) from exc
     if not isinstance(documents, list):
-        raise ImportRejected([Problem("文件", "顶层应当是条目的列表")])
+        raise ImportRejected([Problem(texts.KB_FILE, texts.KB_NOT_A_LIST)])
     problems: list[Problem] = []
     entries: list[Entry] = []
     for i, doc in enumerate(documents, start=1):
-        label = f"第 {i} 个条目" + (f"（{doc.get('id')}）" if isinstance(doc, dict) else "")
+        label = texts.KB_NTH_ENTRY.format(number=i) + (
+            texts.KB_ENTRY_ID.format(id=doc.get("id")) if isinstance(doc, dict) else ""
+        )
         try:
             entries.append(Entry.model_validate(doc))
         except ValidationError as exc:
             problems.extend(
-                Problem(f"{label} 字段 {_loc(err['loc'])}", err["msg"]) for err in exc.errors()
+                Problem(texts.KB_FIELD.format(where=label, field=_loc(err["loc"])), err["msg"])
+                for err in exc.errors()
             )
     problems.extend(_duplicate_ids(entries))
     if problems:
@@ -261,7 +269,7 @@ def parse_bytes(data: bytes, fmt: Format) -> list[Entry]:
 
 
 def _loc(loc: Iterable[Any]) -> str:
-    return ".".join(str(p) for p in loc) or "（整体）"
+    return ".".join(str(p) for p in loc) or texts.KB_WHOLE
 
 
 def _duplicate_ids(entries: Sequence[Entry]) -> list[Problem]:
@@ -269,7 +277,7 @@ def _duplicate_ids(entries: Sequence[Entry]) -> list[Problem]:
     out = []
     for e in entries:
         if e.id in seen:
-            out.append(Problem(f"条目 {e.id}", "条目ID重复"))
+            out.append(Problem(texts.KB_ENTRY.format(id=e.id), texts.KB_DUPLICATE_ID))
         seen.add(e.id)
     return out
 
@@ -287,7 +295,8 @@ class _Reader:
             if wanted in names:
                 self.columns[wanted] = names.index(wanted)
             else:
-                problems.append(Problem(f"工作表“{sheet.name}”第 1 行", f"缺少表头“{wanted}”"))
+                where = texts.KB_HEADER_ROW.format(sheet=sheet.name)
+                problems.append(Problem(where, texts.KB_MISSING_HEADER.format(header=wanted)))
         self.rows = rows
         self.row_number = 1
 
@@ -295,7 +304,9 @@ class _Reader:
         from openpyxl.utils import get_column_letter
 
         col = get_column_letter(self.columns.get(header, 0) + 1)
-        return f"工作表“{self.sheet.name}”第 {self.row_number} 行 {col} 列（{header}）"
+        return texts.KB_CELL.format(
+            sheet=self.sheet.name, row=self.row_number, column=col, header=header
+        )
 
     def __iter__(self) -> Any:
         if len(self.columns) < len(self.sheet.headers):
@@ -317,7 +328,7 @@ class _Reader:
             value = str(int(value))
         text = "" if value is None else str(value).strip()
         if required and not text:
-            self.problems.append(Problem(self.where(header), "不能为空"))
+            self.problems.append(Problem(self.where(header), texts.KB_EMPTY))
         return text
 
     def lines(self, cells: dict[str, Any], header: str) -> list[str]:
@@ -329,7 +340,8 @@ class _Reader:
             return True
         if text in (NO, "", "false", "False", "0", "no"):
             return False
-        self.problems.append(Problem(self.where(header), f"应填“{YES}”或“{NO}”，而不是“{text}”"))
+        wrong = texts.KB_YES_NO.format(yes=YES, no=NO, value=text)
+        self.problems.append(Problem(self.where(header), wrong))
         return False
 
     def number(self, cells: dict[str, Any], header: str) -> float:
@@ -339,7 +351,7 @@ class _Reader:
         try:
             return float(str(value).replace(",", "").strip())
         except ValueError:
-            self.problems.append(Problem(self.where(header), f"应当是数字，而不是“{value}”"))
+            self.problems.append(Problem(self.where(header), texts.KB_NUMBER.format(value=value)))
             return 0.0
 
     def aspect(self, cells: dict[str, Any], header: str, *, required: bool) -> Aspect | None:
@@ -351,7 +363,10 @@ class _Reader:
                 return aspect
         self.problems.append(
             Problem(
-                self.where(header), f"未知的方面“{text}”，可选：{'、'.join(ASPECT_LABELS.values())}"
+                self.where(header),
+                texts.KB_UNKNOWN_ASPECT.format(
+                    value=text, choices=texts.LIST_SEPARATOR.join(ASPECT_LABELS.values())
+                ),
             )
         )
         return None
@@ -363,11 +378,16 @@ def _parse_workbook(data: bytes) -> list[Entry]:
     try:
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ImportRejected([Problem("文件", f"不是有效的 Excel 工作簿：{exc}")]) from exc
+        raise ImportRejected(
+            [Problem(texts.KB_FILE, texts.KB_NOT_EXCEL.format(error=exc))]
+        ) from exc
     problems: list[Problem] = []
     missing = [s.name for s in SHEETS if s.name not in book.sheetnames]
     if missing:
-        raise ImportRejected([Problem("文件", f"缺少工作表：{'、'.join(missing)}")])
+        sheets = texts.LIST_SEPARATOR.join(missing)
+        raise ImportRejected(
+            [Problem(texts.KB_FILE, texts.KB_MISSING_SHEETS.format(sheets=sheets))]
+        )
 
     docs: dict[str, dict[str, Any]] = {}
     entry_rows: dict[str, int] = {}
@@ -376,28 +396,34 @@ def _parse_workbook(data: bytes) -> list[Entry]:
     for cells in r:
         entry_id = r.text(cells, "条目ID", required=True)
         if entry_id in docs:
-            problems.append(Problem(r.where("条目ID"), f"条目ID“{entry_id}”重复"))
+            problems.append(Problem(r.where("条目ID"), texts.KB_REPEATED_ID.format(id=entry_id)))
             continue
         sources = []
         for line in r.lines(cells, "来源"):
             title, _, url = line.partition("|")
             sources.append({"title": title.strip(), "url": url.strip()})
         menus = [
-            m.strip() for m in r.text(cells, "菜单").replace("\n", "、").split("、") if m.strip()
+            m.strip()
+            for m in r.text(cells, "菜单")
+            .replace("\n", texts.LIST_SEPARATOR)
+            .split(texts.LIST_SEPARATOR)
+            if m.strip()
         ]
         category = r.text(cells, "分类", required=True)
         if category and category not in {c.value for c in Category}:
-            problems.append(Problem(r.where("分类"), f"未知的分类“{category}”"))
+            problems.append(
+                Problem(r.where("分类"), texts.KB_UNKNOWN_CATEGORY.format(value=category))
+            )
         for m in menus:
             if m not in {c.value for c in Category}:
-                problems.append(Problem(r.where("菜单"), f"未知的菜单“{m}”"))
+                problems.append(Problem(r.where("菜单"), texts.KB_UNKNOWN_MENU.format(value=m)))
         reviewed = r.text(cells, "最近审核日期", required=True)
         try:
             dt.date.fromisoformat(reviewed[:10])
         except ValueError:
             if reviewed:
                 problems.append(
-                    Problem(r.where("最近审核日期"), f"日期应写成 YYYY-MM-DD，而不是“{reviewed}”")
+                    Problem(r.where("最近审核日期"), texts.KB_DATE.format(value=reviewed))
                 )
         docs[entry_id] = {
             "id": entry_id,
@@ -422,7 +448,8 @@ def _parse_workbook(data: bytes) -> list[Entry]:
     def owner(reader: _Reader, cells: dict[str, Any]) -> dict[str, Any] | None:
         entry_id = reader.text(cells, "条目ID", required=True)
         if entry_id and entry_id not in docs:
-            problems.append(Problem(reader.where("条目ID"), f"“条目”表中没有条目“{entry_id}”"))
+            missing = texts.KB_NO_SUCH_ENTRY.format(sheet=ENTRIES.name, id=entry_id)
+            problems.append(Problem(reader.where("条目ID"), missing))
             return None
         return docs.get(entry_id)
 
@@ -434,7 +461,8 @@ def _parse_workbook(data: bytes) -> list[Entry]:
         if doc is None or aspect is None:
             continue
         if aspect.value in doc["aspects"]:
-            problems.append(Problem(r.where("方面"), f"方面“{ASPECT_LABELS[aspect]}”重复"))
+            twice = texts.KB_REPEATED_ASPECT.format(aspect=ASPECT_LABELS[aspect])
+            problems.append(Problem(r.where("方面"), twice))
             continue
         doc["aspects"][aspect.value] = text
         basis = r.lines(cells, "法律依据")
@@ -450,7 +478,9 @@ def _parse_workbook(data: bytes) -> list[Entry]:
         aspect = r.aspect(cells, "方面", required=False)
         text = r.text(cells, "内容", required=True)
         if kind not in (ALIAS, QUESTION):
-            problems.append(Problem(r.where("类型"), f"应填“{ALIAS}”或“{QUESTION}”"))
+            problems.append(
+                Problem(r.where("类型"), texts.KB_KIND.format(alias=ALIAS, question=QUESTION))
+            )
             continue
         if doc is None or not text:
             continue
@@ -488,9 +518,7 @@ def _parse_workbook(data: bytes) -> list[Entry]:
         if not procs or procs[-1]["name"] != name:
             if any(p["name"] == name for p in procs):
                 problems.append(
-                    Problem(
-                        r.where("流程名称"), f"流程“{name}”的步骤应当连续排列，不要被其他流程隔开"
-                    )
+                    Problem(r.where("流程名称"), texts.KB_STEPS_TOGETHER.format(name=name))
                 )
                 continue
             procs.append({"name": name, "steps": []})
@@ -512,10 +540,10 @@ def _parse_workbook(data: bytes) -> list[Entry]:
         finance = doc.setdefault("finance", {"unit": unit, "sample_data": sample, "rows": []})
         if finance["unit"] != unit:
             problems.append(
-                Problem(r.where("单位"), f"同一条目的单位应当一致（前面是“{finance['unit']}”）")
+                Problem(r.where("单位"), texts.KB_ONE_UNIT.format(unit=finance["unit"]))
             )
         if finance["sample_data"] != sample:
-            problems.append(Problem(r.where("示例数据"), "同一条目的“示例数据”应当一致"))
+            problems.append(Problem(r.where("示例数据"), texts.KB_ONE_SAMPLE_FLAG))
         finance["rows"].append(row)
 
     r = _Reader(CONTACTS, book[CONTACTS.name], problems)
@@ -540,8 +568,12 @@ def _parse_workbook(data: bytes) -> list[Entry]:
             for err in exc.errors():
                 problems.append(
                     Problem(
-                        f"条目“{entry_id}”（工作表“{ENTRIES.name}”第 {entry_rows[entry_id]} 行）"
-                        f" 字段 {_loc(err['loc'])}",
+                        texts.KB_ENTRY_FIELD.format(
+                            id=entry_id,
+                            sheet=ENTRIES.name,
+                            row=entry_rows[entry_id],
+                            field=_loc(err["loc"]),
+                        ),
                         err["msg"],
                     )
                 )

@@ -89,3 +89,6 @@ CONTACTS_ENTRY = "contacts"
 
 # The marker every piece of locally-unknown data carries in the data and in replies.
 SAMPLE_MARK = "示例数据"
+
+# The unit of a finance disclosure unless its table names another.
+DEFAULT_FINANCE_UNIT = "万元"

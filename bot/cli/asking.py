@@ -115,7 +115,7 @@ def register(sub: Subparsers) -> None:
     p = sub.add_parser(
         "ask",
         help="answer one question, or a file of questions",
-        epilog='Example: sunshine ask "结婚要带什么材料" --json',
+        epilog=staff.CLI_EXAMPLE_ASK,
     )
     p.add_argument("question", nargs="*")
     p.add_argument("--json", action="store_true", help="print one JSON object per question")

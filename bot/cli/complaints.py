@@ -160,7 +160,7 @@ def register(sub: Subparsers) -> None:
 
     p = sub.add_parser(
         "report",
-        help="the monthly complaint report (简报)",
+        help=staff.CLI_HELP_REPORT,
         epilog="Example: sunshine report --month 2026-11 --xlsx 2026-11.xlsx",
     )
     p.add_argument("--month", help="YYYY-MM (default: this month, China time)")

@@ -183,7 +183,7 @@ def register(sub: Subparsers) -> None:
     p = kb.add_parser(
         "import",
         help="validate and load a knowledge file (one transaction)",
-        epilog="Example: sunshine kb import kb.xlsx --author 张三",
+        epilog=staff.CLI_EXAMPLE_IMPORT,
     )
     p.add_argument("file")
     p.add_argument("--author", default="staff")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from knowledge.errors import ChartError
 from knowledge.schema import Entry
+from knowledge.texts import staff
 
 # Bump when the drawing changes so cached PNGs are redrawn.
 CHART_VERSION = "1"
@@ -55,7 +56,7 @@ class ChartCache:
     def procedure(self, entry: Entry) -> bytes:
         """The flow chart of `entry` (ChartError when it has no procedures)."""
         if not entry.procedures:
-            raise ChartError(f"条目 {entry.id} 没有办理流程，无法画流程图")
+            raise ChartError(staff.CHART_NO_PROCEDURE.format(entry=entry.id))
         from knowledge.charts.flow import procedure_chart
 
         return self._get("procedure", procedure_key(entry), lambda: procedure_chart(entry))
@@ -63,7 +64,7 @@ class ChartCache:
     def finance(self, entry: Entry) -> bytes:
         """The finance chart of `entry` (ChartError when it has no finance table)."""
         if entry.finance is None:
-            raise ChartError(f"条目 {entry.id} 没有收支数据，无法画收支图")
+            raise ChartError(staff.CHART_NO_FINANCE.format(entry=entry.id))
         from knowledge.charts.finance import finance_chart
 
         return self._get("finance", finance_key(entry), lambda: finance_chart(entry))

@@ -25,6 +25,8 @@ from knowledge.charts.style import (
 )
 from knowledge.errors import ChartError
 from knowledge.schema import Entry, Finance, FinanceRow
+from knowledge.texts import residents as texts
+from knowledge.texts import staff
 
 FIN_TITLE_SIZE = 18.0
 PERIOD_SIZE = 14.0
@@ -51,22 +53,23 @@ def _amount(value: float) -> str:
 
 def _spent_label(row: FinanceRow) -> str:
     if row.budget > 0:
-        return f"{_amount(row.spent)}（{row.spent / row.budget:.0%}）"
+        return texts.CHART_SPENT.format(amount=_amount(row.spent), rate=row.spent / row.budget)
     return _amount(row.spent)
 
 
 def _common_note(rows: Sequence[FinanceRow]) -> str:
     """The note parts every row of a period shares (e.g. 预算为全年数), joined."""
-    parts = [[p.strip() for p in row.note.split("；") if p.strip()] for row in rows]
+    parts = [[p.strip() for p in row.note.split(texts.NOTE_SEPARATOR) if p.strip()] for row in rows]
     if not parts:
         return ""
     shared = [p for p in parts[0] if all(p in other for other in parts[1:])]
-    return "；".join(shared)
+    return texts.NOTE_SEPARATOR.join(shared)
 
 
 def _finance_title(title: str) -> str:
     """The entry title plus 收支, without doubling it (民政专项经费收支 stays as it is)."""
-    return title if title.endswith("收支") else f"{title}收支"
+    suffix = texts.CHART_FINANCE_SUFFIX
+    return title if title.endswith(suffix) else title + suffix
 
 
 def _period_rows(finance: Finance) -> list[tuple[str, list[FinanceRow]]]:
@@ -78,7 +81,7 @@ def finance_chart(entry: Entry) -> bytes:
     """A PNG of budget against spending per item, one horizontal bar panel per period."""
     finance = entry.finance
     if finance is None:
-        raise ChartError(f"条目 {entry.id} 没有收支数据，无法画收支图")
+        raise ChartError(staff.CHART_NO_FINANCE.format(entry=entry.id))
     groups = _period_rows(finance)
     wrapped = {row.item: wrap_cjk(row.item, ITEM_CHARS) for _, rows in groups for row in rows}
     widest = max(sum(char_width(c) for c in line) for lines in wrapped.values() for line in lines)
@@ -99,7 +102,7 @@ def finance_chart(entry: Entry) -> bytes:
     axes_width = FIN_WIDTH - left - right
     biggest = max(max(r.budget, r.spent) for r in finance.rows) or 1.0
     x_max = biggest / (1 - LABEL_ROOM / axes_width)
-    unit_label = f"金额（{finance.unit}）"
+    unit_label = texts.CHART_AMOUNT.format(unit=finance.unit)
 
     with RENDER_LOCK:
         fig = new_figure(FIN_WIDTH, fig_height)
@@ -115,8 +118,8 @@ def finance_chart(entry: Entry) -> bytes:
         )
         fig.legend(
             handles=[
-                Patch(facecolor=BUDGET_COLOR, label="预算"),
-                Patch(facecolor=SPENT_COLOR, label="支出（执行率）"),
+                Patch(facecolor=BUDGET_COLOR, label=texts.CHART_BUDGET),
+                Patch(facecolor=SPENT_COLOR, label=texts.CHART_SPENT_LEGEND),
             ],
             loc="center",
             bbox_to_anchor=(0.5, 1 - 0.95 / fig_height),
@@ -136,7 +139,8 @@ def finance_chart(entry: Entry) -> bytes:
                     panel / fig_height,
                 )
             )
-            heading = f"{period}（{note}）" if (note := _common_note(rows)) else period
+            note = _common_note(rows)
+            heading = texts.CHART_PERIOD.format(period=period, note=note) if note else period
             x_label = unit_label if index == last else ""
             _draw_period(ax, heading, rows, wrapped, x_max, x_label)
             top += panel + PERIOD_GAP

@@ -34,6 +34,8 @@ from knowledge.charts.style import (
 )
 from knowledge.errors import ChartError
 from knowledge.schema import Entry, Procedure, Step
+from knowledge.texts import residents as texts
+from knowledge.texts import staff
 
 TITLE_SIZE = 19.0
 HEADER_SIZE = 14.0
@@ -85,9 +87,9 @@ def _layout_step(step: Step, box_width: float) -> _StepLayout:
     meta_width = _chars_per_line(text_width, META_SIZE, 20)
     meta_lines: list[str] = []
     if step.actor:
-        meta_lines += wrap_cjk(f"办理：{step.actor}", meta_width)
+        meta_lines += wrap_cjk(texts.CHART_ACTOR.format(actor=step.actor), meta_width)
     if step.time_limit:
-        meta_lines += wrap_cjk(f"时限：{step.time_limit}", meta_width)
+        meta_lines += wrap_cjk(texts.CHART_TIME_LIMIT.format(limit=step.time_limit), meta_width)
     height = 2 * BOX_PAD_Y + len(title_lines) * STEP_SIZE * LINE_SPACING * PT
     if meta_lines:
         height += 0.05 + len(meta_lines) * META_SIZE * LINE_SPACING * PT
@@ -203,7 +205,7 @@ def _rows(columns: Sequence[_ColumnLayout], per_row: int) -> list[list[_ColumnLa
 def procedure_chart(entry: Entry) -> bytes:
     """A PNG flow chart of the entry's procedures (one column per procedure, two a row)."""
     if not entry.procedures:
-        raise ChartError(f"条目 {entry.id} 没有办理流程，无法画流程图")
+        raise ChartError(staff.CHART_NO_PROCEDURE.format(entry=entry.id))
     per_row = 1 if len(entry.procedures) == 1 else 2
     fig_width = 5.6 if per_row == 1 else 8.0
     column_width = (fig_width - 2 * MARGIN_X - (per_row - 1) * COLUMN_GAP) / per_row
@@ -211,7 +213,7 @@ def procedure_chart(entry: Entry) -> bytes:
     columns = [_layout_column(p, box_width) for p in entry.procedures]
     rows = _rows(columns, per_row)
     title_width = _chars_per_line(fig_width - 0.6, TITLE_SIZE, 30)
-    title_lines = wrap_cjk(f"{entry.title}办理流程", title_width)
+    title_lines = wrap_cjk(texts.CHART_FLOW_TITLE.format(title=entry.title), title_width)
     title_height = TOP_TITLE + (len(title_lines) - 1) * TITLE_SIZE * LINE_SPACING * PT
     row_heights = [max(c.height for c in row) for row in rows]
     fig_height = title_height + sum(row_heights) + ROW_GAP * (len(rows) - 1) + BOTTOM

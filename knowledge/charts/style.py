@@ -22,11 +22,13 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from knowledge.errors import ChartError
+from knowledge.texts import residents as texts
+from knowledge.texts import staff
 from knowledge.vocabulary import SAMPLE_MARK
 
 DPI = 150
 PT = 1 / 72  # one point in inches
-SAMPLE_FOOTER = f"{SAMPLE_MARK}：金额为演示用，尚未经民政局核实"
+SAMPLE_FOOTER = texts.CHART_SAMPLE_FOOTER.format(mark=SAMPLE_MARK)
 
 PREFERRED_FAMILIES = (
     "WenQuanYi Micro Hei",
@@ -73,10 +75,7 @@ def cjk_font() -> Path:
     found = _fc_list_chinese()
     if found is not None:
         return found
-    raise ChartError(
-        "没有找到中文字体，无法画图。请运行 `bash scripts/system-deps.sh`，"
-        "或安装 Debian 软件包 fonts-wqy-microhei（apt-get install fonts-wqy-microhei）。"
-    )
+    raise ChartError(staff.CHART_NO_FONT)
 
 
 def _fc_list_chinese() -> Path | None:

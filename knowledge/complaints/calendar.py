@@ -117,7 +117,7 @@ def _check_year(year: int, model: _YearModel) -> None:
         where = f"year {year}, workdays[{i}]"
         if day.weekday() < 5:
             raise CalendarError(
-                f"{where}: {day} is a {day:%A}; 调休上班 days must be Saturdays or Sundays"
+                f"{where}: {day} is a {day:%A}; make-up workdays must be Saturdays or Sundays"
             )
         if not earliest <= day <= latest:
             raise CalendarError(f"{where}: {day} is outside the year {year}")
@@ -185,7 +185,9 @@ class WorkCalendar:
         self._makeup = frozenset(d for ds in workdays.values() for d in ds)
         clash = self._makeup & self._names.keys()
         if clash:
-            raise CalendarError(f"holiday file: {min(clash)} is both a holiday and 调休上班")
+            raise CalendarError(
+                f"holiday file: {min(clash)} is both a holiday and a make-up workday"
+            )
 
     @classmethod
     def load(cls, path: Path | None = None, *, strict: bool = False) -> WorkCalendar:

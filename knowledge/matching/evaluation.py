@@ -24,6 +24,7 @@ from typing import Any
 
 from knowledge.errors import InputError
 from knowledge.matching.decide import Match
+from knowledge.texts import staff as texts
 from knowledge.vocabulary import Aspect, Intent
 
 
@@ -46,7 +47,7 @@ def read_labelled(path: Path) -> list[Labelled]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"无法读取 {path}：{exc}") from exc
+        raise InputError(texts.CLI_CANNOT_READ.format(source=path, error=exc)) from exc
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -62,7 +63,8 @@ def read_labelled(path: Path) -> list[Labelled]:
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{path} 第 {number} 行不是有效的标注：{exc}") from exc
+            message = texts.EVAL_NOT_LABELLED.format(file=path, number=number, error=exc)
+            raise InputError(message) from exc
     return out
 
 

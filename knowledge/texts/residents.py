@@ -133,3 +133,17 @@ ERROR_REPLY = "抱歉，系统出了点问题，请稍后再试。{hotline}"
 ERROR_HOTLINE = "如需帮助请拨打 {phone}"
 CHART_CAPTION = "{title}流程图"
 FINANCE_CHART_CAPTION = "{title}：预算与支出"
+
+# --- what the charts say (drawn into the images residents see) ----------------------------
+
+CHART_ACTOR = "办理：{actor}"
+CHART_TIME_LIMIT = "时限：{limit}"
+CHART_FLOW_TITLE = "{title}办理流程"
+CHART_SPENT = "{amount}（{rate:.0%}）"
+NOTE_SEPARATOR = "；"
+CHART_FINANCE_SUFFIX = "收支"
+CHART_AMOUNT = "金额（{unit}）"
+CHART_BUDGET = "预算"
+CHART_SPENT_LEGEND = "支出（执行率）"
+CHART_PERIOD = "{period}（{note}）"
+CHART_SAMPLE_FOOTER = "{mark}：金额为演示用，尚未经民政局核实"

@@ -216,6 +216,7 @@ REPORT_SUMMARY: dict[str, tuple[str, str]] = {
     "satisfied": ("满意率", "居民评价中，满意或基本满意的比例"),
     "overdue": ("逾期未办（件）", "统计时仍未办结且已过期限"),
 }
+REPORT_NAME_MASK = "某某"  # a resident's name, blotted out of the briefing
 REPORT_MONTH_FORMAT = "月份应写成 YYYY-MM（例如 2026-11），而不是“{month}”"
 REPORT_CHART_TITLE = "投诉办理月报 {month}"
 REPORT_CHART_BY_STATE = "按状态（共 {count} 件）"
@@ -252,6 +253,9 @@ IMPORT_MORE = "\n  ……另有 {count} 处"
 # --- the `sunshine` command ---------------------------------------------------------------
 
 CLI_NAME = "阳光民政咨询助手 Sunshine Desk"
+CLI_EXAMPLE_ASK = 'Example: sunshine ask "结婚要带什么材料" --json'
+CLI_EXAMPLE_IMPORT = "Example: sunshine kb import kb.xlsx --author 张三"
+CLI_HELP_REPORT = "the monthly complaint report (简报)"
 CLI_ERROR = "sunshine: {message}"
 CLI_CANNOT_READ = "无法读取 {source}：{error}"
 CLI_ASK_WHAT = '请给出问题，例如：sunshine ask "低保怎么申请"'
@@ -303,3 +307,105 @@ NO_TOKEN = (
     "不连 Telegram 也可以先在终端里试用：sunshine chat"
 )
 OPEN_CHAT_INSTEAD = "现在就在终端里打开 sunshine chat 吗？[Y/n] "
+
+# --- importing a knowledge file (the workbook's own headers are in knowledge/transfer.py) --
+
+KB_UNKNOWN_FORMAT = "无法识别文件格式：{file}（支持 .json、.yaml、.xlsx）"
+KB_FILE = "文件"
+KB_NOT_VALID = "不是有效的 {format}：{error}"
+KB_NOT_A_LIST = "顶层应当是条目的列表"
+KB_NTH_ENTRY = "第 {number} 个条目"
+KB_ENTRY_ID = "（{id}）"
+KB_FIELD = "{where} 字段 {field}"
+KB_WHOLE = "（整体）"
+KB_ENTRY = "条目 {id}"
+KB_DUPLICATE_ID = "条目ID重复"
+KB_HEADER_ROW = "工作表“{sheet}”第 1 行"
+KB_MISSING_HEADER = "缺少表头“{header}”"
+KB_CELL = "工作表“{sheet}”第 {row} 行 {column} 列（{header}）"
+KB_EMPTY = "不能为空"
+KB_YES_NO = "应填“{yes}”或“{no}”，而不是“{value}”"
+KB_NUMBER = "应当是数字，而不是“{value}”"
+KB_UNKNOWN_ASPECT = "未知的方面“{value}”，可选：{choices}"
+KB_NOT_EXCEL = "不是有效的 Excel 工作簿：{error}"
+KB_MISSING_SHEETS = "缺少工作表：{sheets}"
+KB_REPEATED_ID = "条目ID“{id}”重复"
+KB_UNKNOWN_CATEGORY = "未知的分类“{value}”"
+KB_UNKNOWN_MENU = "未知的菜单“{value}”"
+KB_DATE = "日期应写成 YYYY-MM-DD，而不是“{value}”"
+KB_NO_SUCH_ENTRY = "“{sheet}”表中没有条目“{id}”"
+KB_REPEATED_ASPECT = "方面“{aspect}”重复"
+KB_KIND = "应填“{alias}”或“{question}”"
+KB_STEPS_TOGETHER = "流程“{name}”的步骤应当连续排列，不要被其他流程隔开"
+KB_ONE_UNIT = "同一条目的单位应当一致（前面是“{unit}”）"
+KB_ONE_SAMPLE_FLAG = "同一条目的“示例数据”应当一致"
+KB_ENTRY_FIELD = "条目“{id}”（工作表“{sheet}”第 {row} 行） 字段 {field}"
+KB_GUIDE_LINES: tuple[str, ...] = (
+    "阳光民政咨询助手 知识库工作簿",
+    "",
+    "每个工作表一类内容，每行一项。第一行是表头，请不要修改表头和工作表名称。",
+    "“条目ID”把各表的行连到同一个条目，只能用小写字母、数字和连字符。",
+    "“答复内容”：每个条目的每个方面一行；“法律依据”每行写一条（法规名称＋条号）。",
+    "“别名与问题”：类型选“别名”或“示例问题”；示例问题可以填所属方面，也可以留空。",
+    "多条内容写在同一格时，每条占一行（Alt+Enter 换行）。来源写成“标题 | 网址”。",
+    "本地没有核实的数据（电话、地址、金额）请标“含示例数据＝是”，答复会提示居民。",
+    "改好后运行：sunshine kb import 文件名.xlsx --author 你的名字",
+    "导入前会先检查整个文件，有问题会指出工作表、行和列，数据库不会有任何改动。",
+)
+
+# --- `sunshine kb check` --------------------------------------------------------------------
+
+CHECK_ASPECT = "{label}({aspect})"
+CHECK_STEP = "流程“{name}”第 {number} 步"
+CHECK_SEPARATOR = "；"
+CHECK_STATED = "{where}写 {value}{unit}"
+CHECK_TWO_FIGURES = "“{word}”出现不同的数字：{listed}。如果确属不同事项，请写明区别。"
+CHECK_STEP_LIMIT = "步骤时限“{limit}”在“时限”说明中没有出现，请核对两处是否一致。"
+CHECK_FINANCE_ROW = "收支 {period} {item}"
+CHECK_FINANCE_TWICE = "同一期间、同一项目有两行不同的数字。"
+CHECK_CONTACT = "联系方式 {name}"
+CHECK_TWO_PHONES = "同一名称有不同的电话：{phones}"
+CHECK_REVIEWED = "最近审核日期"
+CHECK_STALE = "上次审核是 {reviewed}（{age} 天前），超过 {days} 天，请复核后更新日期。"
+CHECK_NO_BASIS = "没有写法律依据（法规名称＋条号）。"
+CHECK_REVIEW_NOTE = "待核实事项"
+
+# --- revisions of the knowledge base ----------------------------------------------------------
+
+KB_NO_ENTRY = "没有条目 {id}"
+KB_NO_REVISIONS = "没有条目 {id} 的修订记录"
+KB_NO_REVISION = "条目 {id} 没有第 {revision} 版"
+KB_CHANGE_NEW = "新建条目"
+KB_CHANGE_ADDED = "新增方面 {aspect}"
+KB_CHANGE_REMOVED = "删除方面 {aspect}"
+KB_CHANGE_ASPECT = "修改 {aspect}：{parts}"
+KB_CHANGE_FIELD = "修改{field}"
+KB_PART_TEXT = "答复内容"
+KB_PART_BASIS = "法律依据"
+KB_PART_QUESTIONS = "示例问题"
+KB_PART_SAMPLE = "示例数据标记"
+# An entry's fields, as a change to them is described.
+KB_FIELDS: dict[str, str] = {
+    "title": "名称",
+    "category": "分类",
+    "menus": "菜单",
+    "aliases": "别名",
+    "questions": "示例问题",
+    "sources": "来源",
+    "last_reviewed": "审核日期",
+    "synonyms": "同义词",
+    "procedures": "办理流程",
+    "finance": "收支数据",
+    "contacts": "联系方式",
+    "review_notes": "待核实事项",
+}
+EVAL_NOT_LABELLED = "{file} 第 {number} 行不是有效的标注：{error}"
+
+# --- charts ---------------------------------------------------------------------------------
+
+CHART_NO_PROCEDURE = "条目 {entry} 没有办理流程，无法画流程图"
+CHART_NO_FINANCE = "条目 {entry} 没有收支数据，无法画收支图"
+CHART_NO_FONT = (
+    "没有找到中文字体，无法画图。请运行 `bash scripts/system-deps.sh`，"
+    "或安装 Debian 软件包 fonts-wqy-microhei（apt-get install fonts-wqy-microhei）。"
+)

@@ -240,7 +240,7 @@ def test_from_mapping_accepts_json_style_data() -> None:
                 ),
                 2026: year_data(holidays=[], workdays=["2025-12-27"]),
             },
-            "2025-12-27 is both a holiday and 调休上班",
+            "2025-12-27 is both a holiday and a make-up workday",
         ),
     ],
 )

@@ -248,7 +248,7 @@ def scrub(text: str | None, names: Iterable[str] = ()) -> str:
     if not text:
         return ""
     for name in sorted({n for n in names if n and n.strip()}, key=len, reverse=True):
-        text = text.replace(name.strip(), "某某")
+        text = text.replace(name.strip(), staff.REPORT_NAME_MASK)
     return mask(text)
 
 
