@@ -130,11 +130,20 @@ class Sender:
         for q in due:
             if q not in stale:
                 by_chat[q.message.chat_id].append(q)
-        for chat_id, queued in by_chat.items():
-            room = self.pace.room(chat_id, time.monotonic())
-            for batch in batches(queued, room)[: max(room, 0)]:
-                await self.send(batch)
-                self.pace.used(chat_id, time.monotonic())
+        results = await asyncio.gather(
+            *(self._chat(chat_id, queued) for chat_id, queued in by_chat.items()),
+            return_exceptions=True,
+        )
+        for failure in (r for r in results if isinstance(r, BaseException)):
+            log.error("outbox: sending to one chat failed", exc_info=failure)
+
+    async def _chat(self, chat_id: int, queued: list[Queued]) -> None:
+        """One chat's messages, in order; different chats are sent concurrently, so one
+        resident's next intake question never waits behind another chat's round trip."""
+        room = self.pace.room(chat_id, time.monotonic())
+        for batch in batches(queued, room)[: max(room, 0)]:
+            await self.send(batch)
+            self.pace.used(chat_id, time.monotonic())
 
     async def _send(self, batch: list[Queued]) -> None:
         first = batch[0].message

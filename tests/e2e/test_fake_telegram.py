@@ -324,7 +324,7 @@ def test_press_builds_a_callback_query(
     assert result(client("answerCallbackQuery", **answer)) is True
     assert error(client("answerCallbackQuery", **answer)).startswith("Bad Request: query is too")
     with pytest.raises(AssertionError, match="条件"):
-        api.press(CHAT, "没有这个")
+        api.press(CHAT, "没有这个", wait=0)
 
 
 def test_resident_replies_edits_and_other_messages(

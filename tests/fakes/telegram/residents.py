@@ -130,8 +130,25 @@ class ResidentActions(ServerState):
         *,
         message_id: int | None = None,
         user_id: int | None = None,
+        wait: float = 5.0,
     ) -> str:
-        """Presses an inline button of a bot message; returns the callback query id."""
+        """Presses an inline button of a bot message; returns the callback query id.
+
+        Like a browser test's click, it waits up to `wait` seconds for the button to
+        appear: messages to different chats are sent concurrently, so a card's edit in
+        the group may land just after the resident's notice about the same step."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return self._press(chat_id, label, message_id=message_id, user_id=user_id)
+            except AssertionError:
+                if time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.02)
+
+    def _press(
+        self, chat_id: int, label: str, *, message_id: int | None, user_id: int | None
+    ) -> str:
         with self._lock:
             chat = self._chats.get(chat_id)
             if chat is None:
