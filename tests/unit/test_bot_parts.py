@@ -15,6 +15,8 @@ from bot.cli import main
 from handlers import callbacks as cb
 from handlers.render import TELEGRAM_LIMIT, card_html, paragraphs_html
 from knowledge.answers import Card
+from knowledge.complaints import intake
+from knowledge.complaints.vocabulary import Action, Identity, Press, Satisfaction
 from knowledge.db.engine import make_engine, open_session
 from knowledge.desk import prepare_database
 from knowledge.errors import InputError
@@ -80,6 +82,33 @@ def test_callback_data_round_trips_and_fits() -> None:
         assert cb.parse(data, ENTRIES) == action
 
 
+def test_complaint_buttons_round_trip_through_the_one_codec() -> None:
+    ticket = "TS20261125-0007"
+    choices = [
+        intake.START,
+        intake.NOT_A_COMPLAINT,
+        intake.SKIP,
+        intake.CONFIRM,
+        intake.EDIT,
+        intake.CANCEL,
+        *(intake.IDENTITY_PREFIX + i.value for i in Identity),
+        *(intake.EDIT_PREFIX + s.value for s in intake.ORDER),
+    ]
+    presses = [
+        *(cb.OnComplaint(Press.OFFICER, ticket, a.value) for a in Action),
+        cb.OnComplaint(Press.RATE_SOLVED, ticket, "1"),
+        cb.OnComplaint(Press.RATE_SOLVED, ticket, "0"),
+        *(cb.OnComplaint(Press.RATE_SATISFIED, ticket, s.value) for s in Satisfaction),
+        cb.OnComplaint(Press.RECONSIDER, ticket, "1"),
+        cb.OnComplaint(Press.SHOW_PHONE, ticket),
+        *(cb.OnComplaint(Press.INTAKE, value=c) for c in choices),
+    ]
+    for press in presses:
+        data = cb.encode(press)
+        assert len(data.encode()) <= cb.MAX_BYTES
+        assert cb.parse(data, ENTRIES) == press, data
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -96,6 +125,12 @@ def test_callback_data_round_trips_and_fits() -> None:
         "m:extra",
         "zz",
         "é" * 40,
+        "o:claim:TS1",
+        "o:explode:TS20261125-0007",
+        "f:s:2:TS20261125-0007",
+        "f:m:delighted:TS20261125-0007",
+        "p:../etc",
+        "k:no-such-step",
     ],
 )
 def test_forged_callback_data_is_refused(data: str | None) -> None:
