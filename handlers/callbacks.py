@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from knowledge.complaints import intake
 from knowledge.complaints.outbox import Button
-from knowledge.complaints.vocabulary import Action, Identity, Press, Satisfaction
+from knowledge.complaints.vocabulary import Action, Press, Satisfaction
 from knowledge.vocabulary import MENU_ORDER, Aspect, Category
 
 MAX_BYTES = 64  # Telegram's limit on callback data
@@ -79,18 +79,6 @@ Navigation = Menu | OpenCategory | OpenEntry | ShowAspect | Vote | NoneOfThese
 Pressed = Navigation | OnComplaint
 
 _FEEDBACK = {Press.RATE_SOLVED: "s", Press.RATE_SATISFIED: "m", Press.RECONSIDER: "r"}
-_INTAKE_CHOICES = frozenset(
-    {
-        intake.START,
-        intake.NOT_A_COMPLAINT,
-        intake.SKIP,
-        intake.CONFIRM,
-        intake.EDIT,
-        intake.CANCEL,
-        *(intake.IDENTITY_PREFIX + i.value for i in Identity),
-        *(intake.EDIT_PREFIX + s.value for s in intake.ORDER),
-    }
-)
 
 
 def _complaint_data(press: OnComplaint) -> str:
@@ -160,7 +148,7 @@ def _complaint(kind: str, parts: list[str]) -> OnComplaint | None:
         return OnComplaint(Press.SHOW_PHONE, parts[0])
     if kind == "k":
         choice = ":".join(parts)
-        return OnComplaint(Press.INTAKE, value=choice) if choice in _INTAKE_CHOICES else None
+        return OnComplaint(Press.INTAKE, value=choice) if choice in intake.CHOICES else None
     return None
 
 

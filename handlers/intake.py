@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import CallbackQuery, Message, Update
+from telegram import Update
 from telegram.constants import ChatType
 
 from handlers import callbacks as cb
 from handlers.render import text_html
-from handlers.send import Context, answer_query, send_html
+from handlers.send import Click, Context, answer_query, send_html
 from handlers.services import Services, note, services
 from knowledge.complaints import intake, rating
 from knowledge.complaints.rating import Pressed
@@ -93,18 +93,16 @@ async def message(update: Update, context: Context) -> bool:
     return handled.consumed
 
 
-async def button(update: Update, context: Context, query: CallbackQuery, choice: str) -> None:
+async def button(update: Update, context: Context, click: Click, choice: str) -> None:
     """A button of the intake: skip, identity, confirm, edit, cancel, start, or 不是."""
-    user = update.effective_user
-    if user is None or not isinstance(query.message, Message):
-        return
-    chat = query.message.chat
+    query, user, chat = click.query, click.user, click.message.chat
     if choice == intake.START and chat.type != ChatType.PRIVATE:
         await answer_query(query)
         await send_html(context.bot, chat.id, text_html(texts.INTAKE_PRIVATE_ONLY))
         return
-    request = f"tg:{chat.id}:cb:{query.id}"
-    handled = await _handle(update, context, chat.id, user.id, intake.Chosen(choice), request)
+    handled = await _handle(
+        update, context, chat.id, user.id, intake.Chosen(choice), click.request
+    )
     if handled.stale or not handled.consumed:
         log.warning("refused intake button %r from %s: not for their draft", choice, user.id)
         await answer_query(query, residents.STALE_BUTTON)
@@ -134,16 +132,12 @@ async def status(update: Update, context: Context) -> None:
     note(kind="status", count=len(mine))
 
 
-async def rate(
-    update: Update, context: Context, query: CallbackQuery, press: cb.OnComplaint
-) -> None:
+async def rate(context: Context, click: Click, press: cb.OnComplaint) -> None:
     """解决 / 未解决, 满意吗, 申请复核: by the resident, or a hotline officer recording a 回访."""
-    user = update.effective_user
-    if user is None or not isinstance(query.message, Message):
-        return
     svc: Services = services(context)
-    pressed = Pressed(query.message.chat_id, query.message.message_id)
-    request = f"tg:{query.message.chat_id}:cb:{query.id}"
+    query, user = click.query, click.user
+    pressed = Pressed(click.message.chat_id, click.message.message_id)
+    request = click.request
     note(kind="complaint-rating", ticket=press.ticket, press=press.press.value, value=press.value)
     try:
         if press.press is Press.RECONSIDER:

@@ -13,11 +13,11 @@ import datetime as dt
 import functools
 import logging
 
-from telegram import CallbackQuery, Message, Update
+from telegram import Update
 
 from handlers import callbacks as cb
 from handlers.render import text_html
-from handlers.send import Context, answer_query, send_html, telegram_call
+from handlers.send import Click, Context, answer_query, send_html, telegram_call
 from handlers.services import note, services
 from knowledge.complaints import office, store
 from knowledge.complaints.calendar import month_of
@@ -30,17 +30,13 @@ from knowledge.texts import staff
 log = logging.getLogger(__name__)
 
 
-async def card_button(
-    update: Update, context: Context, query: CallbackQuery, press: cb.OnComplaint
-) -> None:
+async def card_button(context: Context, click: Click, press: cb.OnComplaint) -> None:
     """A button of the officers' card (or of an extension request): one lifecycle action."""
-    user = update.effective_user
-    if user is None or not isinstance(query.message, Message):
-        return
     svc = services(context)
+    query, user = click.query, click.user
     action, ticket = Action(press.value), press.ticket
-    chat_id, pressed = query.message.chat_id, query.message.message_id
-    request = f"tg:{chat_id}:cb:{query.id}"
+    chat_id, pressed = click.message.chat_id, click.message.message_id
+    request = click.request
     note(kind="officer-button", action=action.value, ticket=ticket)
     try:
         if action in NEEDS_WORDS:
@@ -104,14 +100,10 @@ async def prompt_answer(update: Update, context: Context) -> bool:
     return True
 
 
-async def show_phone(
-    update: Update, context: Context, query: CallbackQuery, press: cb.OnComplaint
-) -> None:
+async def show_phone(context: Context, click: Click, press: cb.OnComplaint) -> None:
     """📞 查看电话: the full number as an alert only the presser sees, and into the audit trail."""
-    user = update.effective_user
-    if user is None or not isinstance(query.message, Message):
-        return
     svc = services(context)
+    query, user = click.query, click.user
     try:
         shown = await asyncio.to_thread(
             office.reveal_phone,
@@ -119,7 +111,7 @@ async def show_phone(
             press.ticket,
             user.id,
             bureau=svc.bureau,
-            request=f"tg:{query.message.chat_id}:cb:{query.id}",
+            request=click.request,
         )
     except SunshineError as refused:
         log.warning("refused the phone number of %s to user %s", press.ticket, user.id)

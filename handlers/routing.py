@@ -27,7 +27,7 @@ from handlers import callbacks as cb
 from handlers import intake, officers, resident
 from handlers.flood import Verdict
 from handlers.render import text_html
-from handlers.send import Context, answer_query, send_html
+from handlers.send import Click, Context, answer_query, send_html
 from handlers.services import note, services
 from knowledge.answers import hotline_phone
 from knowledge.complaints.vocabulary import Press
@@ -61,8 +61,8 @@ async def button(update: Update, context: Context) -> None:
         return
     pressed = cb.parse(query.data, services(context).desk.entries)
     note(kind="button", data=query.data)
-    if pressed is None or not isinstance(query.message, Message):
-        user = update.effective_user
+    user = update.effective_user
+    if pressed is None or user is None or not isinstance(query.message, Message):
         log.warning(
             "refused stale or forged callback data %r from %s",
             query.data,
@@ -73,15 +73,16 @@ async def button(update: Update, context: Context) -> None:
     if not isinstance(pressed, cb.OnComplaint):
         await resident.navigate(update, context, query, pressed)
         return
+    click = Click(query, user, query.message)
     match pressed.press:
         case Press.INTAKE:
-            await intake.button(update, context, query, pressed.value)
+            await intake.button(update, context, click, pressed.value)
         case Press.OFFICER:
-            await officers.card_button(update, context, query, pressed)
+            await officers.card_button(context, click, pressed)
         case Press.SHOW_PHONE:
-            await officers.show_phone(update, context, query, pressed)
+            await officers.show_phone(context, click, pressed)
         case Press.RATE_SOLVED | Press.RATE_SATISFIED | Press.RECONSIDER:
-            await intake.rate(update, context, query, pressed)
+            await intake.rate(context, click, pressed)
 
 
 async def text(update: Update, context: Context) -> None:

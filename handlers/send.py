@@ -11,6 +11,7 @@ import html
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from telegram import (
@@ -21,6 +22,7 @@ from telegram import (
     Message,
     ReplyParameters,
     Update,
+    User,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
@@ -31,6 +33,20 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 T = TypeVar("T")
 SEND_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class Click:
+    """A button press whose presser and message are known: the router checks once."""
+
+    query: CallbackQuery
+    user: User
+    message: Message
+
+    @property
+    def request(self) -> str:
+        """The idempotency key of this press: a replay of the same update has the same one."""
+        return f"tg:{self.message.chat_id}:cb:{self.query.id}"
 
 
 async def telegram_call(call: Callable[[], Awaitable[T]]) -> T:

@@ -68,6 +68,18 @@ START, NOT_A_COMPLAINT, SKIP, CONFIRM, EDIT, CANCEL = (
     "cancel",
 )
 IDENTITY_PREFIX, EDIT_PREFIX = "id:", "edit:"
+CHOICES = frozenset(
+    {
+        START,
+        NOT_A_COMPLAINT,
+        SKIP,
+        CONFIRM,
+        EDIT,
+        CANCEL,
+        *(IDENTITY_PREFIX + i.value for i in Identity),
+        *(EDIT_PREFIX + s.value for s in ORDER),
+    }
+)  # every button value the intake writes, and so the only ones it accepts back
 
 
 @dataclass(frozen=True)
