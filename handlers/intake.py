@@ -100,9 +100,7 @@ async def button(update: Update, context: Context, click: Click, choice: str) ->
         await answer_query(query)
         await send_html(context.bot, chat.id, text_html(texts.INTAKE_PRIVATE_ONLY))
         return
-    handled = await _handle(
-        update, context, chat.id, user.id, intake.Chosen(choice), click.request
-    )
+    handled = await _handle(update, context, chat.id, user.id, intake.Chosen(choice), click.request)
     if handled.stale or not handled.consumed:
         log.warning("refused intake button %r from %s: not for their draft", choice, user.id)
         await answer_query(query, residents.STALE_BUTTON)

@@ -62,9 +62,7 @@ def add_comment(engine: Engine, chat_id: int, prompt_message_id: int, comment: s
         return True
 
 
-def recent(
-    engine: Engine, *, limit: int = 50, unhelpful_only: bool = False
-) -> list[AnswerVote]:
+def recent(engine: Engine, *, limit: int = 50, unhelpful_only: bool = False) -> list[AnswerVote]:
     """The newest votes first, for staff."""
     with open_session(engine) as session:
         query = select(AnswerVote).order_by(col(AnswerVote.id).desc()).limit(limit)

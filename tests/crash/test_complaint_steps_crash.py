@@ -120,9 +120,15 @@ def test_every_intake_step_survives_a_kill_before_its_next_question(
         run.wait(lambda: _settled(run.engine))
         for _, _, question in steps:
             assert count_texts(api, RESIDENT, question) == 1, question
-        row = run.engine.connect().execute(
-            text("SELECT summary, named_office, happened, contact_phone, identity FROM complaint")
-        ).one()
+        row = (
+            run.engine.connect()
+            .execute(
+                text(
+                    "SELECT summary, named_office, happened, contact_phone, identity FROM complaint"
+                )
+            )
+            .one()
+        )
         assert tuple(row) == (
             WHAT,
             None,

@@ -21,8 +21,6 @@ from tests.harness import StartBot, make_entry, texts_of
 CHAT = 1001
 
 
-
-
 def test_start_shows_the_welcome_and_main_menu(api: FakeBotApi, start_bot: StartBot) -> None:
     start_bot()
     api.send_text("/start")

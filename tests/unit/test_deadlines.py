@@ -102,9 +102,7 @@ def test_claiming_switches_to_the_reply_deadline_and_closing_stops_it(engine: En
     assert _kinds(engine, later) == ["follow-up"]  # replied, but never rated
     resident = cs.Actor(Role.RESIDENT, "1")
     for change in (cs.Change(solved=True), cs.Change(satisfaction=Satisfaction.SATISFIED)):
-        cs.act(
-            engine, ticket, Action.RATE, resident, change, bureau=BUREAU
-        )
+        cs.act(engine, ticket, Action.RATE, resident, change, bureau=BUREAU)
     cs.act(engine, ticket, Action.CLOSE, cs.SYSTEM, bureau=BUREAU)
     assert deadlines.pending(engine, BUREAU, later) == []
 
@@ -176,5 +174,3 @@ def test_a_phone_follow_up_never_changes_what_the_resident_answered(engine: Engi
             bureau=BUREAU,
         )
     assert cs.get(engine, ticket).solved is True
-
-

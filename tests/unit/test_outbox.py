@@ -23,5 +23,3 @@ def test_a_key_queues_a_message_once(engine: object) -> None:
     for _ in range(3):
         outbox.post(engine, [Outgoing(1, "你好", Message.NOTICE, key="same")])  # type: ignore[arg-type]
     assert outbox.backlog(engine) == 1  # type: ignore[arg-type]
-
-

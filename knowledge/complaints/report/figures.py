@@ -54,7 +54,6 @@ from knowledge.texts import staff
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
-
 @dataclass(frozen=True)
 class OverdueRow:
     """An open complaint past its running deadline."""
@@ -333,5 +332,3 @@ def build_report(
         events=audit_rows(complaints, events, pseudonym_key),
         as_of=now,
     )
-
-

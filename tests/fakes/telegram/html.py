@@ -194,4 +194,3 @@ def detect_entities(text: str) -> list[JsonDict]:
         offset = utf16_len(text[: match.start()])
         entities.append({"offset": offset, "length": utf16_len(match.group()), "type": kind})
     return entities
-

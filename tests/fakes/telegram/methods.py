@@ -424,4 +424,3 @@ class BotApiMethods(ServerState):
         with self._lock:
             self._commands.pop(self._commands_key(params), None)
         return True
-

@@ -72,7 +72,6 @@ COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 # Public records
 
 
-
 @dataclass
 class Call:
     """One Bot API request; `at` is when it arrived.
@@ -265,9 +264,6 @@ def check_markup(markup: Any) -> JsonDict | None:
     return markup
 
 
-
-
-
 def snapshot(stored: Stored) -> BotMessage:
     payload = stored.payload
     return BotMessage(
@@ -284,4 +280,3 @@ def snapshot(stored: Stored) -> BotMessage:
         document="document" in payload,
         date=int(payload.get("date", 0)),
     )
-

@@ -210,4 +210,3 @@ class ResidentActions(ServerState):
         available = [b.get("text") for b in shown[1]] if shown else []
         where = f"message {shown[0]}" if shown else "no bot message with an inline keyboard"
         raise AssertionError(f"no button {label!r}; available in {where}: {available}")
-

@@ -66,7 +66,6 @@ class FakeBotApi(ResidentActions, BotApiMethods):
         ):
             self._methods[name.lower()] = (name, handler)
 
-
     # ---- lifecycle -------------------------------------------------------------------------
 
     @property
@@ -334,4 +333,3 @@ class FakeBotApi(ResidentActions, BotApiMethods):
                 raise ApiError(
                     429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
                 )
-

@@ -58,7 +58,6 @@ class ServerState:
             with contextlib.suppress(RuntimeError):  # closed in between
                 loop.call_soon_threadsafe(self._wake)
 
-
     def _chat(self, chat_id: int, chat_type: str | None = None, first_name: str = "居民") -> Chat:
         with self._lock:
             return self._chat_locked(chat_id, chat_type, first_name)
@@ -76,7 +75,6 @@ class ServerState:
             self._chats[chat_id] = chat
         return chat
 
-
     def _user(self, user_id: int, first_name: str) -> JsonDict:
         return {
             "id": user_id,
@@ -84,7 +82,6 @@ class ServerState:
             "first_name": first_name,
             "language_code": "zh-hans",
         }
-
 
     def _bot_user(self) -> JsonDict:
         return {
@@ -94,9 +91,7 @@ class ServerState:
             "username": self.bot_username,
         }
 
-
     def pending_updates(self) -> int:
         """Updates not yet confirmed by a getUpdates offset."""
         with self._lock:
             return len(self._updates)
-
