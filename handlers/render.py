@@ -22,7 +22,8 @@ Paragraph = tuple[str, str]  # (tag or "", raw text)
 
 
 def _paragraphs(card: Card) -> list[Paragraph]:
-    paras: list[Paragraph] = [("b", heading(card))]
+    paras: list[Paragraph] = [("b", card.lead)] if card.lead else []
+    paras.append(("b", heading(card)))
     if card.body.strip():
         paras.append(("", card.body.strip()))
     if card.lines:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from knowledge.citations import compact
 from knowledge.matching.decide import Decision, DecisionPath, Match
 from knowledge.matching.lexicon import Referral
 from knowledge.schema import Contact, Entry, Finance
@@ -54,6 +55,7 @@ class Card:
 
     title: str
     body: str
+    lead: str = ""  # the direct answer, shown before everything else
     lines: tuple[str, ...] = ()
     basis: tuple[str, ...] = ()
     last_reviewed: dt.date | None = None
@@ -142,8 +144,9 @@ def card_for(entry: Entry, aspect: Aspect | None) -> Card:
     return Card(
         title=texts.CARD_TITLE.format(title=entry.title, aspect=ASPECT_LABELS[shown]),
         body=entry.aspects[shown],
+        lead=entry.leads.get(shown, ""),
         lines=tuple(lines),
-        basis=tuple(entry.basis_for(shown)),
+        basis=tuple(compact(entry.basis_for(shown))),
         last_reviewed=entry.last_reviewed,
         sample=sample,
         entry=entry.id,
@@ -199,6 +202,7 @@ def reply_for(match: Match, entries: Mapping[str, Entry]) -> Card:
         return Card(
             title=card.title,
             body=texts.CONTACT_INTRO + "\n" + card.body,
+            lead=card.lead,
             lines=card.lines,
             basis=card.basis,
             last_reviewed=card.last_reviewed,
@@ -298,7 +302,7 @@ def category_blurb(entries: Mapping[str, Entry], category: Category) -> str:
 
 def render_plain(card: Card, entries: Mapping[str, Entry] | None = None) -> str:
     """The card as plain text, for the console and `sunshine ask`."""
-    parts = [heading(card), card.body.strip()]
+    parts = [card.lead, heading(card), card.body.strip()]
     if card.lines:
         parts.append("\n".join(card.lines))
     if card.choices and entries is not None:

@@ -23,6 +23,8 @@ from knowledge.vocabulary import DEFAULT_FINANCE_UNIT, SAMPLE_MARK, Aspect, Cate
 ENTRY_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 NonEmpty = Annotated[str, Field(min_length=1)]
+LEAD_LIMIT = 80  # characters: a lead is read at a glance, before the details
+Lead = Annotated[str, Field(min_length=1, max_length=LEAD_LIMIT)]
 
 
 class _Model(BaseModel):
@@ -92,9 +94,11 @@ class Contact(_Model):
 class Entry(_Model):
     """One public service or disclosure, with every aspect a resident can ask about.
 
-    `aspects` maps an aspect to the text shown to residents; the fields after it
-    carry what belongs to an aspect beyond its text (legal basis, example
-    questions, whether it shows sample data).
+    `aspects` maps an aspect to the text shown to residents; `leads` to the one
+    sentence shown before it that answers the most common question directly (火化要花
+    多少钱 → what is free and what is still paid); the fields after them carry what
+    belongs to an aspect beyond its text (legal basis, example questions, whether it
+    shows sample data).
     """
 
     id: Annotated[str, Field(pattern=ENTRY_ID_PATTERN)]
@@ -104,6 +108,7 @@ class Entry(_Model):
     aliases: list[NonEmpty] = Field(default_factory=list)
     questions: list[NonEmpty] = Field(default_factory=list)
     aspects: dict[Aspect, NonEmpty] = Field(min_length=1)
+    leads: dict[Aspect, Lead] = Field(default_factory=dict)
     sources: list[Source] = Field(default_factory=list)
     last_reviewed: dt.date
     legal_basis: dict[Aspect, list[NonEmpty]] = Field(default_factory=dict)
@@ -127,7 +132,7 @@ class Entry(_Model):
 
     @model_validator(mode="after")
     def _aspect_keys_exist(self) -> Entry:
-        for name in ("legal_basis", "aspect_questions"):
+        for name in ("leads", "legal_basis", "aspect_questions"):
             extra = set(getattr(self, name)) - set(self.aspects)
             if extra:
                 raise ValueError(f"{name} names aspects the entry does not have: {sorted(extra)}")
@@ -144,7 +149,8 @@ class Entry(_Model):
 
     def shows_sample_data(self, aspect: Aspect) -> bool:
         """Whether the reply for this aspect shows local data nobody has confirmed."""
-        if aspect in self.sample_aspects or SAMPLE_MARK in self.aspects.get(aspect, ""):
+        shown = self.aspects.get(aspect, "") + self.leads.get(aspect, "")
+        if aspect in self.sample_aspects or SAMPLE_MARK in shown:
             return True
         if aspect is Aspect.FINANCE and self.finance is not None:
             return self.finance.sample_data
@@ -172,6 +178,8 @@ def validate_entry_file(path: Path) -> list[str]:
     for aspect in entry.aspects:
         if not entry.basis_for(aspect):
             problems.append(f"{path}: aspect {aspect.value} has no legal_basis")
+        if aspect not in entry.leads:
+            problems.append(f"{path}: aspect {aspect.value} has no lead")
     if Aspect.PROCEDURE in entry.aspects and not entry.procedures:
         problems.append(f"{path}: has a procedure aspect but no procedures (ordered steps)")
     if Aspect.FINANCE in entry.aspects and entry.finance is None:

@@ -51,6 +51,7 @@ class Sheet:
     name: str
     headers: tuple[str, ...]
     widths: tuple[int, ...]
+    optional: tuple[str, ...] = ()  # columns added later: a workbook without them still loads
 
 
 ENTRIES = Sheet(
@@ -59,7 +60,10 @@ ENTRIES = Sheet(
     (24, 16, 10, 24, 14, 60, 60),
 )
 ASPECTS = Sheet(
-    "答复内容", ("条目ID", "方面", "答复内容", "法律依据", "含示例数据"), (24, 10, 80, 40, 10)
+    "答复内容",
+    ("条目ID", "方面", "要点", "答复内容", "法律依据", "含示例数据"),
+    (24, 10, 40, 80, 40, 10),
+    optional=("要点",),
 )
 PHRASES = Sheet("别名与问题", ("条目ID", "类型", "方面", "内容"), (24, 10, 10, 60))
 SYNONYMS = Sheet("同义词", ("条目ID", "日常说法", "对应术语"), (24, 20, 20))
@@ -146,6 +150,7 @@ def _export_workbook(entries: Sequence[Entry]) -> bytes:
                 [
                     e.id,
                     ASPECT_LABELS[aspect],
+                    e.leads.get(aspect, ""),
                     text,
                     _lines(e.basis_for(aspect)),
                     YES if aspect in e.sample_aspects else NO,
@@ -294,7 +299,7 @@ class _Reader:
         for wanted in sheet.headers:
             if wanted in names:
                 self.columns[wanted] = names.index(wanted)
-            else:
+            elif wanted not in sheet.optional:
                 where = texts.KB_HEADER_ROW.format(sheet=sheet.name)
                 problems.append(Problem(where, texts.KB_MISSING_HEADER.format(header=wanted)))
         self.rows = rows
@@ -309,7 +314,7 @@ class _Reader:
         )
 
     def __iter__(self) -> Any:
-        if len(self.columns) < len(self.sheet.headers):
+        if any(h not in self.columns and h not in self.sheet.optional for h in self.sheet.headers):
             return
         for values in self.rows:
             self.row_number += 1
@@ -436,6 +441,7 @@ def _parse_workbook(data: bytes) -> list[Entry]:
             "aliases": [],
             "questions": [],
             "aspects": {},
+            "leads": {},
             "legal_basis": {},
             "aspect_questions": {},
             "sample_aspects": [],
@@ -465,6 +471,9 @@ def _parse_workbook(data: bytes) -> list[Entry]:
             problems.append(Problem(r.where("方面"), twice))
             continue
         doc["aspects"][aspect.value] = text
+        lead = r.text(cells, "要点")
+        if lead:
+            doc["leads"][aspect.value] = lead
         basis = r.lines(cells, "法律依据")
         if basis:
             doc["legal_basis"][aspect.value] = basis

@@ -17,7 +17,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from bot.app import build_application, serve
 from bot.config import Settings
@@ -317,6 +317,7 @@ def make_entry(entry_id: str = "sample-item", **changes: object) -> Entry:
             "procedure": "按步骤办理。",
             "fees": "不收费。",
         },
+        "leads": {"fees": "办示例事项不收费。", "time_limit": "受理后20个工作日内办结。"},
         "legal_basis": {
             "overview": ["《示例条例》第一条"],
             "time_limit": ["《示例条例》第二条"],
@@ -337,4 +338,9 @@ def make_entry(entry_id: str = "sample-item", **changes: object) -> Entry:
         ],
     }
     data.update(changes)
+    if "leads" not in changes:  # the default leads, for the aspects the entry still has
+        aspects = cast(dict[str, str], data["aspects"])
+        data["leads"] = {
+            a: t for a, t in cast(dict[str, str], data["leads"]).items() if a in aspects
+        }
     return Entry.model_validate(data)

@@ -117,7 +117,23 @@ def test_the_workbook_is_laid_out_for_clerks() -> None:
     aspects = book[ASPECTS.name]
     assert [c.value for c in aspects[1]] == list(ASPECTS.headers)
     rows = [[c.value for c in row] for row in aspects.iter_rows(min_row=2)]
-    assert ["sample-funds", "收支", "示例数据：收支如下。", "《条例》第三条", "是"] in rows
+    assert ["sample-funds", "收支", None, "示例数据：收支如下。", "《条例》第三条", "是"] in rows
+
+
+def test_a_workbook_from_before_the_leads_column_still_loads() -> None:
+    book = _workbook([make_entry()])
+    aspects = book[ASPECTS.name]
+    aspects.delete_cols(list(ASPECTS.headers).index("要点") + 1)
+    (entry,) = parse_bytes(_save(book), "xlsx")
+    assert entry.leads == {} and entry.aspects == make_entry().aspects
+
+
+def test_a_lead_longer_than_eighty_characters_is_rejected() -> None:
+    book = _workbook([make_entry()])
+    aspects = book[ASPECTS.name]
+    aspects.cell(row=2, column=list(ASPECTS.headers).index("要点") + 1, value="长" * 81)
+    with pytest.raises(ImportRejected, match="80"):
+        parse_bytes(_save(book), "xlsx")
 
 
 def test_a_bad_workbook_is_rejected_naming_sheet_row_and_column() -> None:
