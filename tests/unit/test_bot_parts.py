@@ -50,6 +50,11 @@ def _visible(page: str) -> str:
     return "".join(parser.text)
 
 
+def test_a_card_leads_with_its_answer_in_bold_before_the_heading() -> None:
+    (page,) = card_html(Card(title="火化", body="细则。", lead="火化费按标准减免 & 自付其余。"))
+    assert page.startswith("<b>火化费按标准减免 &amp; 自付其余。</b>\n\n<b>【火化】</b>")
+
+
 @given(st.text(min_size=1, max_size=12000))
 def test_any_text_renders_to_balanced_pages_within_the_limit(text: str) -> None:
     pages = card_html(Card(title="标题<&>", body=text, basis=("《条例》第1条",)))

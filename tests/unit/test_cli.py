@@ -52,6 +52,7 @@ def test_ask_json_on_a_fresh_machine_creates_the_database(env: Path) -> None:
         "materials",
     )
     assert 0 <= reply["score"] <= 1
+    assert reply["text"].startswith("结婚带双方身份证")  # the lead first, then the card
     assert "法律依据" in reply["text"] and "内容审核日期" in reply["text"]
     assert (env / "db" / "sunshine.db").exists()
 
@@ -69,8 +70,9 @@ def test_batch_keeps_order_and_names_a_bad_line(env: Path) -> None:
 def test_ask_prints_a_readable_answer(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "离婚冷静期几天"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("【婚姻登记")
-    assert "30" in out
+    lead, heading = out.split("\n\n")[:2]
+    assert "30日冷静期" in lead and len(lead) <= 80  # the answer first …
+    assert heading.startswith("【婚姻登记")  # … then the card
 
 
 def test_eval_prints_every_figure(env: Path, capsys: pytest.CaptureFixture[str]) -> None:

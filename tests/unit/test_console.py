@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from handlers.console import ConsoleChat
 from knowledge.desk import Desk
-from knowledge.vocabulary import APPROVAL_ENTRY_IDS
+from knowledge.vocabulary import APPROVAL_ENTRY_IDS, Aspect
 
 
 def script(lines: list[str]) -> Callable[[str], str]:
@@ -46,10 +46,12 @@ def test_menu_numbers_lead_to_an_entry_and_its_aspects(desk: Desk) -> None:
         i for i, o in enumerate(chat.options, start=1) if o.entry == "marriage-registration"
     )
     card = chat.handle(str(number))
-    assert card.startswith("【婚姻登记")
+    marriage = desk.entries["marriage-registration"]
+    assert card.startswith(marriage.leads[Aspect.OVERVIEW] + "\n\n【婚姻登记")
     assert "还可以了解" in card
     materials = next(i for i, o in enumerate(chat.options, start=1) if o.label == "材料")
-    assert chat.handle(str(materials)).startswith("【婚姻登记 · 材料】")
+    lead, heading = chat.handle(str(materials)).split("\n\n")[:2]
+    assert (lead, heading) == (marriage.leads[Aspect.MATERIALS], "【婚姻登记 · 材料】")
 
 
 def test_fees_category_opens_each_entry_on_its_fees(desk: Desk) -> None:
@@ -59,16 +61,16 @@ def test_fees_category_opens_each_entry_on_its_fees(desk: Desk) -> None:
     assert {o.entry for o in chat.options} >= {"marriage-registration", "funeral"}
     funeral = next(i for i, o in enumerate(chat.options, start=1) if o.entry == "funeral")
     title = desk.entries["funeral"].title
-    assert chat.handle(str(funeral)).splitlines()[0] == f"【{title} · 收费】"
+    assert chat.handle(str(funeral)).splitlines()[2] == f"【{title} · 收费】"
 
 
 def test_a_free_question_then_a_follow_up_by_number(desk: Desk) -> None:
     chat = ConsoleChat(desk)
     answer = chat.handle("低保怎么申请")
-    assert answer.splitlines()[0] == f"【{desk.entries['dibao'].title} · 流程】"
+    assert answer.splitlines()[2] == f"【{desk.entries['dibao'].title} · 流程】"
     assert "法律依据" in answer and "内容审核日期" in answer
     time_limit = next(i for i, o in enumerate(chat.options, start=1) if o.label == "时限")
-    assert "时限" in chat.handle(str(time_limit)).splitlines()[0]
+    assert "时限" in chat.handle(str(time_limit)).splitlines()[2]
 
 
 def test_out_of_range_numbers_and_empty_lines_are_answered_politely(desk: Desk) -> None:
