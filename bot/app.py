@@ -48,7 +48,9 @@ def build_application(settings: Settings, *, desk: Desk | None = None) -> AnyApp
     if engine is None:
         engine = wiring.engine(settings)
     if desk is None:
-        desk = Desk.from_database(engine, cache_dir=settings.cache_dir)
+        desk = Desk.from_database(
+            engine, cache_dir=settings.cache_dir, model=wiring.model(settings)
+        )
     processor = PerChatProcessor(settings.concurrency)
     builder = (
         ApplicationBuilder()

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine
 
 from bot.config import Settings
 from knowledge.complaints.calendar import WorkCalendar
 from knowledge.complaints.policy import Bureau, Staff, load_policy
 from knowledge.db.engine import make_engine
+
+if TYPE_CHECKING:
+    from knowledge.matching.model import LearnedModel
+
+MODEL_FILE = "model.npz"
 
 
 def engine(settings: Settings) -> Engine:
@@ -27,3 +35,19 @@ def bureau(settings: Settings) -> Bureau:
             officers_chat_id=settings.officers_chat_id,
         ),
     )
+
+
+def model_path(settings: Settings) -> Path:
+    """Where `sunshine train` writes a model trained on this installation's knowledge."""
+    return settings.data_dir / MODEL_FILE
+
+
+def model(settings: Settings, *, shipped: bool = False) -> LearnedModel | None:
+    """The model trained on this installation's knowledge if there is one, else the shipped one
+    (trained on the shipped knowledge); `shipped` skips the local one."""
+    from knowledge.matching.model import load_model
+
+    local = model_path(settings)
+    if not shipped and local.is_file():
+        return load_model(local)
+    return load_model()

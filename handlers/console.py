@@ -98,6 +98,9 @@ class ConsoleChat:
             self.options = [
                 Option(ASPECT_LABELS[a], entry=card.entry, aspect=a) for a in card.followups
             ]
+            if card.also is not None:  # the message's second question comes first
+                label = choice_label(self.desk.entries, *card.also)
+                self.options.insert(0, Option(label, entry=card.also[0], aspect=card.also[1]))
             numbered = "  ".join(f"{i}. {o.label}" for i, o in enumerate(self.options, start=1))
             return f"{text}\n\n{texts.FOLLOWUP_HEADING}{numbered}"
         # Nothing to follow up: the menu's numbers work again, shown on one line.

@@ -71,6 +71,9 @@ def card(card: Card, entries: dict[str, Entry]) -> Markup:
         keyboard.append(home_row(None))
         return Markup(keyboard)
     if card.entry is not None and card.entry in entries:
+        if card.also is not None and card.also[0] in entries:
+            label = texts.BUTTON_ALSO.format(label=choice_label(entries, *card.also))
+            keyboard.append([button(label, choice(*card.also))])
         aspects = [button(ASPECT_LABELS[a], cb.ShowAspect(card.entry, a)) for a in card.followups]
         keyboard += rows(aspects, 4)
         keyboard.append(_votes(card.entry, card.aspect))

@@ -28,6 +28,8 @@ def _paragraphs(card: Card) -> list[Paragraph]:
         paras.append(("", card.body.strip()))
     if card.lines:
         paras.append(("", "\n".join(card.lines)))
+    if card.also_text:
+        paras.append(("b", card.also_text))
     meta = meta_lines(card)
     if meta:
         paras.append(("i", "\n".join(meta)))

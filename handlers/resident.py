@@ -35,7 +35,7 @@ from knowledge.answers import (
     scope,
 )
 from knowledge.errors import ChartError
-from knowledge.matching.decide import Match
+from knowledge.matching.match import Match
 from knowledge.schema import Entry
 from knowledge.texts import complaints as complaint_texts
 from knowledge.texts import residents as texts

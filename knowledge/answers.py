@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from knowledge.citations import compact
-from knowledge.matching.decide import Decision, DecisionPath, Match
 from knowledge.matching.lexicon import Referral
+from knowledge.matching.match import Decision, DecisionPath, Match
 from knowledge.schema import Contact, Entry, Finance
 from knowledge.texts import residents as texts
 from knowledge.vocabulary import (
@@ -64,6 +64,8 @@ class Card:
     aspect: Aspect | None = None
     followups: tuple[Aspect, ...] = ()
     choices: tuple[tuple[str, Aspect | None], ...] = field(default=())
+    also: tuple[str, Aspect | None] | None = None  # the message's second question, to offer
+    also_text: str = ""  # 您还问到：婚姻登记 · 材料
 
 
 def _number(value: float) -> str:
@@ -191,7 +193,12 @@ def reply_for(match: Match, entries: Mapping[str, Entry]) -> Card:
         and match.entry is not None
         and match.decision is Decision.ANSWER
     ):
-        return card_for(entries[match.entry], match.aspect)
+        card = card_for(entries[match.entry], match.aspect)
+        if match.also is not None and match.also.entry in entries:
+            also = (match.also.entry, match.also.aspect)
+            label = choice_label(entries, *also)
+            card = replace(card, also=also, also_text=texts.ALSO_ASKED.format(label=label))
+        return card
     if match.intent is Intent.ANSWER and match.decision is Decision.CLARIFY:
         choices = [(match.entry, match.aspect)] if match.entry else []
         choices += [(c.entry, c.aspect) for c in match.alternatives]
@@ -219,7 +226,8 @@ def reply_for(match: Match, entries: Mapping[str, Entry]) -> Card:
             sample=sample,
         )
     if match.path is DecisionPath.SMALLTALK:
-        return Card(title=texts.BOT_NAME, body=texts.SMALLTALK_REPLY)
+        reply = texts.SMALLTALK_REPLIES.get(match.talk or "", texts.SMALLTALK_REPLY)
+        return Card(title=texts.BOT_NAME, body=reply)
     if match.referral is not None:
         help_text = texts.OUT_OF_SCOPE_HELP.format(**scope(entries))
         return Card(
@@ -312,6 +320,7 @@ def render_plain(card: Card, entries: Mapping[str, Entry] | None = None) -> str:
                 for i, (e, a) in enumerate(card.choices, start=1)
             )
         )
+    parts.append(card.also_text)
     meta = meta_lines(card)
     if meta:
         parts.append("\n".join(meta))

@@ -11,7 +11,7 @@ import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine
 
@@ -19,8 +19,10 @@ from knowledge import store
 from knowledge.answers import Card, render_plain, reply_for
 from knowledge.db.engine import ensure_schema, open_session
 from knowledge.matching.calibration import Calibration, load_calibration
-from knowledge.matching.decide import Decision, DecisionPath, Match, Matcher
+from knowledge.matching.decide import Matcher
 from knowledge.matching.lexicon import Lexicon, load_lexicon
+from knowledge.matching.match import Decision, DecisionPath, Match
+from knowledge.matching.model import LearnedModel, load_model
 from knowledge.schema import Entry
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ class Desk:
         cache_dir: Path | None = None,
         lexicon: Lexicon | None = None,
         calibration: Calibration | None = None,
+        model: LearnedModel | Literal["shipped"] | None = "shipped",
     ) -> None:
         self.engine = engine
         self.entries = {e.id: e for e in entries}
@@ -76,6 +79,7 @@ class Desk:
             entries,
             lexicon or load_lexicon(),
             calibration or load_calibration(),
+            model=load_model() if model == "shipped" else model,
             cache_dir=cache_dir,
         )
         # Residents ask the same few hundred questions over and over; the knowledge
@@ -83,12 +87,18 @@ class Desk:
         self._match = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(self.matcher.match)
 
     @classmethod
-    def from_database(cls, engine: Engine, *, cache_dir: Path | None = None) -> Desk:
+    def from_database(
+        cls,
+        engine: Engine,
+        *,
+        cache_dir: Path | None = None,
+        model: LearnedModel | Literal["shipped"] | None = "shipped",
+    ) -> Desk:
         """A desk over the current knowledge in the database (created on first use)."""
         prepare_database(engine)
         with open_session(engine) as session:
             entries = store.load_entries(session=session)
-        return cls(entries, engine=engine, cache_dir=cache_dir)
+        return cls(entries, engine=engine, cache_dir=cache_dir, model=model)
 
     def using(self, engine: Engine) -> Desk:
         """The same knowledge and matcher, recording to another database.

@@ -147,6 +147,41 @@ def save_entries(
     return SaveResult(created, changed, unchanged, batch)
 
 
+@dataclass(frozen=True)
+class ShippedUpdate:
+    """What `update_from_shipped` did: saved, and kept because staff have edited them."""
+
+    saved: SaveResult
+    kept: list[str]
+
+
+def update_from_shipped(*, session: Session, source: str) -> ShippedUpdate:
+    """Bring the database's entries up to the knowledge shipped with this version.
+
+    An entry whose latest revision came with the package (author SHIPPED_AUTHOR) is
+    replaced by the shipped one — corrections and new leads reach residents; an entry
+    staff have edited since is kept and listed, for them to merge by hand (`kb diff`).
+    """
+    take, kept = [], []
+    for entry in shipped_entries():
+        record = session.get(EntryRecord, entry.id)
+        latest = None
+        if record is not None:
+            latest = session.exec(
+                select(EntryRevision.author).where(
+                    EntryRevision.entry_id == entry.id,
+                    EntryRevision.revision == record.revision,
+                )
+            ).first()
+        if record is None or latest == SHIPPED_AUTHOR:
+            take.append(entry)
+        elif Entry.model_validate(record.document) != entry:
+            kept.append(entry.id)
+    return ShippedUpdate(
+        save_entries(take, session=session, author=SHIPPED_AUTHOR, source=source), kept
+    )
+
+
 def history(entry_id: str, *, session: Session) -> list[EntryRevision]:
     """Every revision of an entry, oldest first."""
     rows = session.exec(

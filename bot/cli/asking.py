@@ -85,9 +85,8 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.matching.evaluation import evaluate as score
     from knowledge.matching.evaluation import format_report, read_labelled
 
-    report = score(
-        read_labelled(Path(args.file)), desk(settings, shipped=args.shipped).matcher.match
-    )
+    matcher = desk(settings, shipped=args.shipped, learned=args.engine == "learned").matcher
+    report = score(read_labelled(Path(args.file)), matcher.match)
     if args.json:
         print(json.dumps(report.to_dict(misses=args.misses), ensure_ascii=False, indent=2))
     else:
@@ -105,6 +104,34 @@ def tune(args: argparse.Namespace, settings: Settings) -> int:
     Path(args.output).write_text(calibration.to_json(), encoding="utf-8")
     print(summary)
     print(f"wrote {args.output}")
+    return 0
+
+
+def train(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import wiring
+    from knowledge.matching.decide import topic_decision
+    from knowledge.matching.model import MODEL_FILE, save_model
+    from knowledge.matching.training import describe, read_corpus
+    from knowledge.matching.training import train as fit
+
+    found = desk(settings, shipped=args.shipped, learned=False)
+    corpus = read_corpus(Path(args.corpus) if args.corpus else None)
+    model = fit(
+        list(found.entries.values()),
+        found.matcher.featurizer,
+        corpus,
+        topic_decision,
+        progress=lambda line: print(line, file=sys.stderr),
+    )
+    if args.output:
+        output = Path(args.output)
+    elif args.shipped:
+        output = Path(__file__).resolve().parents[2] / "knowledge" / "data" / MODEL_FILE
+    else:
+        output = wiring.model_path(settings)
+    save_model(model, output)
+    print(describe(model))
+    print(staff.CLI_WROTE.format(file=output))
     return 0
 
 
@@ -135,7 +162,23 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--misses", action="store_true", help="list every miss")
     p.add_argument("--json", action="store_true")
     p.add_argument("--shipped", **shipped)
+    p.add_argument(
+        "--engine",
+        choices=("learned", "lexical"),
+        default="learned",
+        help="the learned model (default) or the lexical rules alone, for comparison",
+    )
     p.set_defaults(func=evaluate)
+
+    p = sub.add_parser(
+        "train",
+        help="train the learned matcher on the corpus and the knowledge",
+        epilog="Example: sunshine train --shipped   (developers: rebuild knowledge/data/model.npz)",
+    )
+    p.add_argument("--corpus", metavar="DIR", help="labelled JSONL files (default: the shipped)")
+    p.add_argument("-o", "--output", help="default: SUNSHINE_DATA_DIR/model.npz")
+    p.add_argument("--shipped", **shipped)
+    p.set_defaults(func=train)
 
     p = sub.add_parser("tune", help="fit the matcher's calibration on a labelled set")
     p.add_argument("file")

@@ -43,15 +43,17 @@ def session(settings: Settings) -> Session:
     return open_session(ready_engine(settings))
 
 
-def desk(settings: Settings, *, shipped: bool = False) -> Desk:
-    """The desk over the database, or over the shipped files (for developers tuning them)."""
+def desk(settings: Settings, *, shipped: bool = False, learned: bool = True) -> Desk:
+    """The desk over the database, or over the shipped files (for developers tuning them);
+    `learned=False` leaves the model out (the lexical engine alone)."""
     from knowledge.desk import Desk
 
+    model = wiring.model(settings, shipped=shipped) if learned else None
     if shipped:
         from knowledge.store import shipped_entries
 
-        return Desk(shipped_entries(), cache_dir=settings.cache_dir)
-    return Desk.from_database(wiring.engine(settings), cache_dir=settings.cache_dir)
+        return Desk(shipped_entries(), cache_dir=settings.cache_dir, model=model)
+    return Desk.from_database(wiring.engine(settings), cache_dir=settings.cache_dir, model=model)
 
 
 def bureau(settings: Settings) -> Bureau:

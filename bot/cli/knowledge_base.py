@@ -60,7 +60,50 @@ def import_(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {entry_id}")
     if args.dry_run:
         print(staff.CLI_DRY_RUN)
+    elif result.created or result.changed:
+        _model_notice(settings)
     return 0
+
+
+def update(args: argparse.Namespace, settings: Settings) -> int:
+    with session(settings) as s:
+        done = store.update_from_shipped(session=s, source=staff.CLI_SHIPPED_SOURCE)
+        s.commit()
+    saved = done.saved
+    print(
+        staff.CLI_IMPORTED.format(
+            verb=staff.CLI_IMPORT_DONE,
+            created=len(saved.created),
+            changed=len(saved.changed),
+            unchanged=len(saved.unchanged),
+        )
+    )
+    for entry_id in [*saved.created, *saved.changed]:
+        print(f"  {entry_id}")
+    if done.kept:
+        print(staff.CLI_SHIPPED_KEPT)
+        for entry_id in done.kept:
+            print(f"  {entry_id}")
+    if saved.created or saved.changed:
+        _model_notice(settings)
+    return 0
+
+
+def _model_notice(settings: Settings) -> None:
+    """Tell staff when the model no longer matches the knowledge they just changed."""
+    from bot import wiring
+    from knowledge.matching.model import fingerprint
+
+    model = wiring.model(settings)
+    with session(settings) as s:
+        entries = store.load_entries(session=s)
+    if model is None:
+        return
+    unknown = sorted({e.id for e in entries} - model.entries() - {"contacts"})
+    if unknown:
+        print(staff.CLI_MODEL_MISSING_ENTRY.format(ids="、".join(unknown)))
+    elif fingerprint(entries) != model.knowledge:
+        print(staff.CLI_MODEL_STALE)
 
 
 def history(args: argparse.Namespace, settings: Settings) -> int:
@@ -189,6 +232,11 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--author", default="staff")
     p.add_argument("--dry-run", action="store_true", help="validate and report, change nothing")
     p.set_defaults(func=import_)
+    p = kb.add_parser(
+        "update",
+        help="bring entries up to the knowledge shipped with this version (staff edits kept)",
+    )
+    p.set_defaults(func=update)
     p = kb.add_parser("history", help="revisions of an entry")
     p.add_argument("entry")
     p.set_defaults(func=history)

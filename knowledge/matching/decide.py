@@ -3,133 +3,92 @@
 The pipeline, in the order it runs:
 
 1. read the question against the index of the knowledge (`knowledge.matching.index`):
-   normalise it, spot known terms and cues, tokenise;
-2. rank the entries by term evidence and similarity to their example questions,
-   in two stages (`knowledge.matching.rank`);
-3. decide the intent first (a request for a number, a complaint, another
-   department's topic, small talk), then the entry and its aspect (here);
-4. turn the evidence into a calibrated probability of being right
-   (`knowledge.matching.calibration`) and compare it with two thresholds fitted on a
-   labelled set: answer, offer "did you mean", or abstain.
+   normalise it, spot known terms and cues, tokenise; rank the entries by term
+   evidence and similarity to their example questions (`knowledge.matching.rank`);
+   find the asking clause of a long message (`knowledge.matching.sentences`);
+2. turn all of it into features (`knowledge.matching.features`) and let the learned
+   model (`knowledge.matching.model`) say how likely each topic is — an entry of
+   ours, a request for a number, a complaint, another department's business, small
+   talk — and which aspect is asked; its probabilities are calibrated;
+3. decide (`topic_decision`, the one rule `sunshine train` also chooses its
+   thresholds with): a complaint whenever it is likely enough, because every
+   complaint must reach the officers; otherwise the likeliest topic — an entry is
+   answered when sure, offered among "您是想问" when fairly sure, and otherwise
+   the desk abstains politely.
+
+Without a model trained for the knowledge at hand (a new entry, a fresh install
+without `model.npz`), the lexical rules decide (`knowledge.matching.lexical`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import replace
 from pathlib import Path
 
 from knowledge.matching.calibration import Calibration
-from knowledge.matching.index import (
-    ASPECT,
+from knowledge.matching.features import Evidence, Featurizer
+from knowledge.matching.index import Index
+from knowledge.matching.lexical import LexicalDecider
+from knowledge.matching.lexicon import Lexicon, Referral
+from knowledge.matching.match import (
+    MAX_ALTERNATIVES,
+    Candidate,
+    Decision,
+    DecisionPath,
+    Match,
+)
+from knowledge.matching.model import (
+    ANSWER,
     COMPLAINT,
     CONTACT,
-    REFERRAL,
-    SMALLTALK,
-    STRONG_CUE,
-    Index,
-    Reading,
+    GENERAL,
+    REFER,
+    LearnedModel,
+    Thresholds,
+    fingerprint,
 )
-from knowledge.matching.lexicon import Lexicon, Referral
-from knowledge.matching.rank import Ranking, choose_aspect, rank
-from knowledge.matching.terms import noisy_or
 from knowledge.schema import Entry
 from knowledge.vocabulary import CONTACTS_ENTRY, Aspect, Intent
 
-MAX_ALTERNATIVES = 3
+log = logging.getLogger(__name__)
+
+SMALLTALK_TOPIC = REFER + "smalltalk"
+# Only a question this likely to be about nothing in particular opens on the overview: a
+# resident who names no aspect is served by any card, one who names one wants that card.
+GENERAL_ASPECT = 0.6
+UNKNOWN_TOPIC = REFER + "other"
 
 
-class Decision(StrEnum):
-    """What the desk does with a question."""
+def topic_decision(probs: dict[str, float], t: Thresholds) -> tuple[str, str]:
+    """What to do with a question, from its topic probabilities: (kind, topic).
 
-    ANSWER = "answer"
-    CLARIFY = "clarify"  # 您是想问: a few choices
-    ABSTAIN = "abstain"  # cannot answer: say who can, record the question for staff
-
-
-class DecisionPath(StrEnum):
-    """Which rule decided: each has its own calibrated confidence."""
-
-    ANSWER = "answer"  # an entry (and aspect) of ours
-    CONTACT = "contact"  # a request for a number or an address
-    COMPLAINT = "complaint"  # a complaint or a report of misconduct
-    REFERRAL = "referral"  # another department's topic
-    SMALLTALK = "smalltalk"  # 你好, 谢谢, 在吗
-    UNSURE = "unsure"  # ours, but not confidently any entry
-    UNKNOWN = "unknown"  # nobody's topic we know
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """An entry (and aspect) the question may mean, with its calibrated score."""
-
-    entry: str
-    aspect: Aspect | None
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class Signals:
-    """The evidence a decision rests on; also what the calibration is fitted on."""
-
-    entry_terms: float = 0.0
-    entry_similar: float = 0.0
-    entry_score: float = 0.0
-    runner_up: float = 0.0
-    complaint: float = 0.0
-    contact: float = 0.0
-    referral: float = 0.0
-    smalltalk: float = 0.0
-    content: float = 0.0
-
-    def features(self, path: DecisionPath) -> tuple[float, ...]:
-        """The inputs of the calibration model for one decision path."""
-        if path is DecisionPath.ANSWER:
-            return (
-                self.entry_score,
-                self.entry_score - self.runner_up,
-                self.entry_terms,
-                self.entry_similar,
-                min(self.content, 3.0) / 3.0,
-            )
-        return (
-            {
-                DecisionPath.COMPLAINT: self.complaint,
-                DecisionPath.CONTACT: self.contact,
-                DecisionPath.REFERRAL: self.referral,
-                DecisionPath.SMALLTALK: self.smalltalk,
-            }.get(path, 0.0),
-        )
-
-
-@dataclass(frozen=True)
-class Match:
-    """What the matcher decided about one question. Data only: no markup."""
-
-    question: str
-    intent: Intent
-    entry: str | None
-    aspect: Aspect | None
-    score: float
-    decision: Decision
-    path: DecisionPath
-    alternatives: tuple[Candidate, ...] = ()
-    referral: Referral | None = None
-    signals: Signals = field(default_factory=Signals)
-    terms: tuple[str, ...] = ()
-
-    @classmethod
-    def unanswered(cls, question: str) -> Match:
-        """A question nothing answers (the resident said none of the choices fit)."""
-        return cls(question, Intent.NONE, None, None, 0.0, Decision.ABSTAIN, DecisionPath.UNKNOWN)
+    Kinds: complaint, contact, refer (not ours), answer, clarify (offer choices),
+    abstain (ours, but not sure which).
+    """
+    top = max(probs, key=probs.__getitem__)
+    if top == COMPLAINT or probs.get(COMPLAINT, 0.0) >= t.complaint:
+        return "complaint", COMPLAINT
+    if top == CONTACT:
+        return "contact", CONTACT
+    if top.startswith(REFER):
+        ours = max((k for k in probs if k.startswith(ANSWER)), key=probs.__getitem__, default=None)
+        if ours is not None and probs[top] < t.refer and probs[ours] >= t.clarify:
+            return "clarify", ours  # unsure it is not ours: offer ours rather than send away
+        return "refer", top
+    if probs[top] >= t.answer:
+        return "answer", top
+    if probs[top] >= t.clarify:
+        return "clarify", top
+    return "abstain", top
 
 
 class Matcher:
     """The question-matching engine over one snapshot of the knowledge base.
 
-    Build it once per process (it loads the pinyin table and jieba) and call
-    `match` for every question; it is read-only afterwards and safe to share.
+    Build it once per process (it loads the pinyin table, jieba and the model) and
+    call `match` for every question; it is read-only afterwards and safe to share.
     """
 
     def __init__(
@@ -138,10 +97,29 @@ class Matcher:
         lexicon: Lexicon,
         calibration: Calibration,
         *,
+        model: LearnedModel | None = None,
         cache_dir: Path | None = None,
     ) -> None:
         self.calibration = calibration
         self.index = Index(entries, lexicon, cache_dir=cache_dir)
+        self.featurizer = Featurizer(self.index, calibration.params)
+        self.lexical = LexicalDecider(self.index, calibration)
+        self.model = model if model is not None and self._serves(model, entries) else None
+
+    @staticmethod
+    def _serves(model: LearnedModel, entries: Sequence[Entry]) -> bool:
+        """Whether the model knows every entry; a changed vocabulary is only worth a warning."""
+        unknown = {e.id for e in entries if e.id != CONTACTS_ENTRY} - model.entries()
+        if unknown:
+            log.warning(
+                "the model does not know %s: answering by the lexicon alone until "
+                "`sunshine train` is run",
+                ", ".join(sorted(unknown)),
+            )
+            return False
+        if fingerprint(entries) != model.knowledge:
+            log.warning("the knowledge changed since the model was trained: run `sunshine train`")
+        return True
 
     @property
     def entries(self) -> dict[str, Entry]:
@@ -155,163 +133,156 @@ class Matcher:
         """The normalised form of `text` (for storage of unanswered questions)."""
         return self.index.normalise(text)
 
-    def signals(self, reading: Reading, ranking: Ranking) -> tuple[Signals, str]:
-        """The evidence for each decision path, and the likeliest other department."""
-        p = self.calibration.params
-        similar, cue = ranking.similar, reading.cue
-        referral_key, referral_score = max(
-            (
-                (
-                    r.key,
-                    noisy_or(
-                        [
-                            min(reading.referral_terms.get(r.key, 0.0), 1.0),
-                            p.intent_similar_weight * similar.get(REFERRAL + r.key, 0.0),
-                        ]
-                    ),
-                )
-                for r in self.index.lexicon.referrals
-            ),
-            key=lambda kv: kv[1],
-            default=("", 0.0),
-        )
-        best_entry, best_score = ranking.best
-        complaint_model = self.index.complaint_model.posterior(reading.phrasing, (True, False))
-        content = sum(1 for t in reading.tokens if t in self.index.idf or len(t) > 1)
-        signals = Signals(
-            entry_terms=ranking.terms.get(best_entry, 0.0),
-            entry_similar=similar.get(best_entry, 0.0),
-            entry_score=best_score,
-            runner_up=ranking.ranked[1][1] if len(ranking.ranked) > 1 else 0.0,
-            complaint=noisy_or(
-                [
-                    *cue[COMPLAINT],
-                    p.intent_similar_weight * similar.get(COMPLAINT, 0.0),
-                    p.complaint_model_weight * complaint_model.get(True, 0.0),
-                ]
-            ),
-            contact=noisy_or([*cue[CONTACT], p.intent_similar_weight * similar.get(CONTACT, 0.0)]),
-            referral=referral_score,
-            smalltalk=noisy_or(cue[SMALLTALK]),
-            content=float(content),
-        )
-        return signals, referral_key
-
     def match(self, question: str) -> Match:
         """Decide what `question` asks. Never raises on any input string."""
-        reading = self.index.read(
-            question, shared_term_discount=self.calibration.params.shared_term_discount
-        )
-        ranking = rank(self.index, reading, self.calibration.params)
-        signals, referral_key = self.signals(reading, ranking)
-        p = self.calibration.params
-        best_entry, best_score = ranking.best
+        evidence = self.featurizer.read(question)
+        if self.model is None:
+            found = self.lexical.decide(question, evidence.reading, evidence.ranking)
+        else:
+            found = self._learned(question, evidence, self.model)
+        if found.path is DecisionPath.SMALLTALK:
+            return replace(found, talk=self.lexicon.smalltalk_kind(evidence.reading.text))
+        return found
 
-        def aspect_of(entry_id: str) -> Aspect | None:
-            return choose_aspect(
-                self.index,
-                self.calibration.params,
-                entry_id,
-                reading.cue,
-                ranking.per_aspect.get(entry_id, {}),
-                reading.phrasing,
+    def lexical_match(self, question: str) -> Match:
+        """The lexical engine's decision (for `sunshine eval --engine lexical`)."""
+        evidence = self.featurizer.read(question)
+        return self.lexical.decide(question, evidence.reading, evidence.ranking)
+
+    def _aspect(self, probs: dict[str, float], entry_id: str) -> Aspect | None:
+        """The entry's aspect the question asks, from the aspect head's probabilities."""
+        entry = self.entries.get(entry_id)
+        if entry is None:
+            return None
+        if probs.get(GENERAL, 0.0) >= GENERAL_ASPECT:
+            return None  # 低保的事想问问: the overview
+        allowed = {a.value for a in entry.aspects}
+        best = max((k for k in probs if k in allowed), key=probs.__getitem__, default=None)
+        return None if best is None else Aspect(best)
+
+    def _first_question(self, evidence: Evidence, model: LearnedModel) -> Evidence:
+        """For a message that asks two things, the evidence of the first, if it is clearly
+        about an entry of ours: the story around both must not decide which one is first."""
+        if evidence.focus is None or evidence.focus.second is None:
+            return evidence
+        first = self.featurizer.read(evidence.focus.opening)
+        probs = model.topics(first.features)
+        top = max(probs, key=probs.__getitem__)
+        if top.startswith(ANSWER) and probs[top] >= model.thresholds.answer:
+            return replace(first, focus=evidence.focus)
+        return evidence
+
+    def _learned(self, question: str, whole: Evidence, model: LearnedModel) -> Match:
+        evidence = self._first_question(whole, model)
+        probs = model.topics(evidence.features)
+        aspects = model.aspects(evidence.features)
+        kind, topic = topic_decision(probs, model.thresholds)
+        not_ours = sum(p for k, p in probs.items() if k.startswith(REFER))
+        found = whole.reading.found
+
+        def answers(skip: str | None) -> tuple[Candidate, ...]:
+            ranked = sorted(
+                (k for k in probs if k.startswith(ANSWER) and k[len(ANSWER) :] != skip),
+                key=probs.__getitem__,
+                reverse=True,
             )
-
-        def alternatives(skip: str | None) -> tuple[Candidate, ...]:
-            out = []
-            for entry_id, score in ranking.ranked:
-                if entry_id == skip or score <= 0.0:
-                    continue
-                features = Signals(
-                    entry_terms=ranking.terms.get(entry_id, 0.0),
-                    entry_similar=ranking.similar.get(entry_id, 0.0),
-                    entry_score=score,
-                    runner_up=best_score if entry_id != best_entry else signals.runner_up,
-                    content=signals.content,
-                ).features(DecisionPath.ANSWER)
-                probability = self.calibration.probability(DecisionPath.ANSWER, features)
-                out.append(Candidate(entry_id, aspect_of(entry_id), probability))
-            return tuple(out[:MAX_ALTERNATIVES])
+            return tuple(
+                Candidate(k[len(ANSWER) :], self._aspect(aspects, k[len(ANSWER) :]), p)
+                for k in ranked[:MAX_ALTERNATIVES]
+                if (p := probs[k]) >= model.thresholds.clarify / 2
+            )
 
         def result(
             intent: Intent,
             path: DecisionPath,
             decision: Decision,
+            score: float,
             *,
             entry: str | None = None,
             aspect: Aspect | None = None,
-            score: float | None = None,
+            alternatives: tuple[Candidate, ...] = (),
             referral: Referral | None = None,
+            also: Candidate | None = None,
         ) -> Match:
-            if score is None:
-                score = self.calibration.probability(path, signals.features(path))
             return Match(
                 question,
                 intent,
                 entry,
                 aspect,
-                score,
+                round(score, 4),
                 decision,
                 path,
-                alternatives(entry) if path is not DecisionPath.SMALLTALK else (),
+                alternatives,
                 referral,
-                signals,
-                reading.found,
+                terms=found,
+                also=also,
             )
 
-        # Intent before entry: a request for a number, then a complaint, then another
-        # department's topic, then small talk; only then an entry.
-        if (
-            signals.contact >= p.contact_threshold
-            and signals.contact >= signals.complaint + p.contact_over_complaint
-        ):
-            contacts = CONTACTS_ENTRY if CONTACTS_ENTRY in self.index.entries else None
-            return result(Intent.CONTACT, DecisionPath.CONTACT, Decision.ANSWER, entry=contacts)
-        if signals.complaint >= p.complaint_threshold:
-            return result(Intent.COMPLAINT, DecisionPath.COMPLAINT, Decision.ANSWER)
-        # Another department's topic wins over our service only when its term is
-        # stronger than every alias and the question reads more like that
-        # department's examples: 低保户 + 公租房 is about housing, while
-        # 五保户 + 户口迁 still asks whether 五保 continues.
-        strongest_alias = max((max(ws) for ws in reading.entry_terms.values()), default=0.0)
-        referral_similar = ranking.similar.get(REFERRAL + referral_key, 0.0)
-        referral_beats_alias = reading.referral_terms.get(referral_key, 0.0) > strongest_alias and (
-            referral_similar >= signals.entry_similar * p.referral_similar_margin
-        )
-        if signals.referral >= p.referral_threshold and (
-            referral_beats_alias or signals.referral > best_score
-        ):
-            # Name the other department only on a word of its topic: 多少钱 alone
-            # reads like 诉讼费多少钱 but is nobody's topic, and naming the court for
-            # it would mislead. Then it is a question we could not place (for staff).
-            if reading.referral_terms.get(referral_key, 0.0) > 0 or (
-                REFERRAL + referral_key in ranking.topical
-            ):
-                referral = self.index.lexicon.referral(referral_key)
-                return result(
-                    Intent.NONE, DecisionPath.REFERRAL, Decision.ABSTAIN, referral=referral
-                )
-            return result(Intent.NONE, DecisionPath.UNKNOWN, Decision.ABSTAIN)
-        asked = bool(reading.entry_terms) or any(k.startswith(ASPECT) for k in reading.cue)
-        small_talk = signals.smalltalk >= STRONG_CUE and not asked  # 谢谢, 你好, 在吗
-        if small_talk or best_score <= 0.0:
-            talk = signals.smalltalk > 0 or signals.content == 0
-            path = DecisionPath.SMALLTALK if talk else DecisionPath.UNKNOWN
-            return result(Intent.NONE, path, Decision.ABSTAIN)
-
-        confidence = self.calibration.probability(
-            DecisionPath.ANSWER, signals.features(DecisionPath.ANSWER)
-        )
-        if confidence < p.clarify_threshold:
+        if kind == "complaint":
             return result(
-                Intent.NONE, DecisionPath.UNSURE, Decision.ABSTAIN, score=1.0 - confidence
+                Intent.COMPLAINT, DecisionPath.COMPLAINT, Decision.ANSWER, probs[COMPLAINT]
             )
-        decision = Decision.ANSWER if confidence >= p.answer_threshold else Decision.CLARIFY
+        if kind == "contact":
+            contacts = CONTACTS_ENTRY if CONTACTS_ENTRY in self.entries else None
+            return result(
+                Intent.CONTACT,
+                DecisionPath.CONTACT,
+                Decision.ANSWER,
+                probs[CONTACT],
+                entry=contacts,
+            )
+        if kind == "refer":
+            key = topic[len(REFER) :]
+            referral = self.lexicon.referral(key)
+            path = (
+                DecisionPath.SMALLTALK
+                if topic == SMALLTALK_TOPIC
+                else DecisionPath.REFERRAL
+                if referral is not None and topic != UNKNOWN_TOPIC
+                else DecisionPath.UNKNOWN
+            )
+            return result(
+                Intent.NONE,
+                path,
+                Decision.ABSTAIN,
+                not_ours,
+                referral=referral if path is DecisionPath.REFERRAL else None,
+                alternatives=answers(None) if path is not DecisionPath.SMALLTALK else (),
+            )
+        entry_id = topic[len(ANSWER) :]
+        if kind == "abstain":
+            return result(
+                Intent.NONE,
+                DecisionPath.UNSURE,
+                Decision.ABSTAIN,
+                not_ours,
+                alternatives=answers(None),
+            )
+        decision = Decision.ANSWER if kind == "answer" else Decision.CLARIFY
         return result(
             Intent.ANSWER,
             DecisionPath.ANSWER,
             decision,
-            entry=best_entry,
-            aspect=aspect_of(best_entry),
-            score=confidence,
+            probs[topic],
+            entry=entry_id,
+            aspect=self._aspect(aspects, entry_id),
+            alternatives=answers(entry_id),
+            also=self._second(evidence, model, topic, self._aspect(aspects, entry_id)),
         )
+
+    def _second(
+        self, evidence: Evidence, model: LearnedModel, first: str, first_aspect: Aspect | None
+    ) -> Candidate | None:
+        """A long message's second question, when it asks about something else."""
+        if evidence.focus is None or evidence.focus.second is None:
+            return None
+        second = self.featurizer.read(evidence.focus.second)
+        probs = model.topics(second.features)
+        topic = max(probs, key=probs.__getitem__)
+        if not topic.startswith(ANSWER) or probs[topic] < model.thresholds.second:
+            return None
+        entry_id = topic[len(ANSWER) :]
+        aspect = self._aspect(model.aspects(second.features), entry_id)
+        if topic == first and aspect == first_aspect:
+            return None
+        return Candidate(entry_id, aspect, round(probs[topic], 4))

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.errors import InputError
-from knowledge.matching.decide import Match
+from knowledge.matching.match import Match
 from knowledge.texts import staff as texts
 from knowledge.vocabulary import Aspect, Intent
 

@@ -11,6 +11,7 @@ same job here; it is written once to the cache directory and loads in about
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -53,13 +54,13 @@ class WordCutter:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
-        if cache_dir is not None:
-            try:
-                tokenizer: Any = jieba.Tokenizer(dictionary=str(_trimmed_dictionary(cache_dir)))
-                tokenizer.tmp_dir = str(cache_dir)
-            except OSError:
-                tokenizer = jieba.Tokenizer()
-        else:
+        # Always the trimmed dictionary, so words are cut the same way the model was trained
+        # on; without a cache directory of our own it is kept in the system's temporary one.
+        folder = cache_dir or Path(tempfile.gettempdir()) / "sunshine-desk-cache"
+        try:
+            tokenizer: Any = jieba.Tokenizer(dictionary=str(_trimmed_dictionary(folder)))
+            tokenizer.tmp_dir = str(folder)
+        except OSError:
             tokenizer = jieba.Tokenizer()
         tokenizer.initialize()
         for word in {*domain_words(), *extra_words}:

@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from knowledge.matching.calibration import Calibration, Params, fit_logistic
-from knowledge.matching.decide import DecisionPath, Matcher
+from knowledge.matching.decide import Matcher
 from knowledge.matching.evaluation import Labelled, Outcome, format_report, summarise
+from knowledge.matching.match import DecisionPath
 from knowledge.vocabulary import Intent
 
 # The paths whose confidence is that of an entry being right (unsure: it was too low).

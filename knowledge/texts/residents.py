@@ -37,6 +37,8 @@ SAMPLE_NOTICE = (
     "请以民政局正式公布的信息为准。"
 )
 FOLLOWUP_HEADING = "还可以了解："
+ALSO_ASKED = "您还问到：{label}"  # a long message's second question, offered after the answer
+BUTTON_ALSO = "👉 {label}"
 DID_YOU_MEAN = "您是想问："
 CHOOSE_BY_NUMBER = "请回复序号选择，或直接输入新问题。"
 CHOOSE_BY_BUTTON = "请点选下面的一项，或直接输入新问题。"
@@ -73,6 +75,12 @@ REFERRAL = "这件事不归民政局办理，建议您联系{department}。\n{hi
 REFERRAL_NO_DEPARTMENT = "{hint}"
 OUT_OF_SCOPE_HELP = "我是民政局的咨询助手，可以回答{services}等问题。"
 SMALLTALK_REPLY = "您好！请直接输入您想咨询的民政业务问题，或回复“菜单”查看栏目。"
+# By kind (knowledge/data/lexicon.yaml smalltalk_kinds); a greeting gets SMALLTALK_REPLY.
+SMALLTALK_REPLIES: dict[str, str] = {
+    "thanks": "不客气！还有其他问题，随时问我。",
+    "goodbye": "再见！有需要随时来问。",
+    "ack": "好的。还有其他问题，直接输入就行；回复“菜单”查看栏目。",
+}
 COMPLAINT_TITLE = "投诉监督"
 COMPLAINT_REPLY = (
     "您是要投诉/反映问题吗？民政局对每件投诉都登记办理、及时反馈（有诉必理、及时反馈）。\n"

@@ -266,6 +266,17 @@ CLI_EXPORTED = "已导出到 {file}"
 CLI_IMPORTED = "{verb}新建 {created} 个、修改 {changed} 个条目，{unchanged} 个没有变化。"
 CLI_IMPORT_DONE, CLI_IMPORT_WOULD = "已", "将"
 CLI_DRY_RUN = "（试运行，数据库未改动）"
+CLI_MODEL_STALE = (
+    "注意：匹配模型是用修改前的知识库训练的。新的别名、示例问题要生效，请运行 "
+    "sunshine train（约两分钟），然后重启机器人。"
+)
+CLI_MODEL_MISSING_ENTRY = (
+    "注意：匹配模型还不认识条目 {ids}，在运行 sunshine train 之前，这些条目只靠关键词匹配。"
+)
+CLI_SHIPPED_SOURCE = "随版本发布的知识库"
+CLI_SHIPPED_KEPT = (
+    "以下条目工作人员改过，没有用新版本覆盖（请用 sunshine kb diff 对照后手工合并）："
+)
 CLI_SAME_AS_BEFORE = "（这一版与上一版相同）"
 CLI_ROLLBACK_SAME = "{entry} 当前内容已与第 {revision} 版相同，未产生新版本。"
 CLI_ROLLED_BACK = "已把 {entry} 恢复为第 {revision} 版的内容（记为第 {newest} 版）。"

@@ -107,3 +107,21 @@ def test_revisions_are_append_only_rows(engine: Engine) -> None:
         store.save_entries([make_entry(title="二")], session=session, author="a", source="t")
         rows = session.exec(select(EntryRevision)).all()
     assert [r.document["title"] for r in rows] == ["示例事项", "二"]
+
+
+def test_an_upgrade_updates_shipped_entries_and_keeps_what_staff_edited(engine: Engine) -> None:
+    shipped = {e.id: e for e in store.shipped_entries()}
+    older = shipped["funeral"].model_copy(update={"leads": {}})  # as a previous version shipped
+    edited = shipped["dibao"].model_copy(update={"title": "城乡低保（本旗）"})
+    with open_session(engine) as s:
+        store.save_entries(shipped.values(), session=s, author=store.SHIPPED_AUTHOR, source="v1")
+        store.save_entries([older], session=s, author=store.SHIPPED_AUTHOR, source="v1")
+        store.save_entries([edited], session=s, author="张三", source="staff")
+        done = store.update_from_shipped(session=s, source="v2")
+        s.commit()
+    assert done.saved.changed == ["funeral"] and done.kept == ["dibao"]
+    with open_session(engine) as s:
+        assert store.get_entry("funeral", session=s) == shipped["funeral"]
+        assert store.get_entry("dibao", session=s).title == "城乡低保（本旗）"
+        again = store.update_from_shipped(session=s, source="v2")
+    assert again.saved.changed == [] and again.kept == ["dibao"]
