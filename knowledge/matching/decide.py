@@ -165,7 +165,7 @@ class Matcher:
         about an entry of ours: the story around both must not decide which one is first."""
         if evidence.focus is None or evidence.focus.second is None:
             return evidence
-        first = self.featurizer.read(evidence.focus.opening)
+        first = self.featurizer.part(evidence, evidence.focus.opening)
         probs = model.topics(first.features)
         top = max(probs, key=probs.__getitem__)
         if top.startswith(ANSWER) and probs[top] >= model.thresholds.answer:
@@ -174,8 +174,7 @@ class Matcher:
 
     def _learned(self, question: str, whole: Evidence, model: LearnedModel) -> Match:
         evidence = self._first_question(whole, model)
-        probs = model.topics(evidence.features)
-        aspects = model.aspects(evidence.features)
+        probs, aspects = model.predict(evidence.features)
         kind, topic = topic_decision(probs, model.thresholds)
         not_ours = sum(p for k, p in probs.items() if k.startswith(REFER))
         found = whole.reading.found
@@ -267,7 +266,7 @@ class Matcher:
             entry=entry_id,
             aspect=self._aspect(aspects, entry_id),
             alternatives=answers(entry_id),
-            also=self._second(evidence, model, topic, self._aspect(aspects, entry_id)),
+            also=self._second(whole, model, topic, self._aspect(aspects, entry_id)),
         )
 
     def _second(
@@ -276,13 +275,13 @@ class Matcher:
         """A long message's second question, when it asks about something else."""
         if evidence.focus is None or evidence.focus.second is None:
             return None
-        second = self.featurizer.read(evidence.focus.second)
-        probs = model.topics(second.features)
+        second = self.featurizer.part(evidence, evidence.focus.second)
+        probs, aspects = model.predict(second.features)
         topic = max(probs, key=probs.__getitem__)
         if not topic.startswith(ANSWER) or probs[topic] < model.thresholds.second:
             return None
         entry_id = topic[len(ANSWER) :]
-        aspect = self._aspect(model.aspects(second.features), entry_id)
+        aspect = self._aspect(aspects, entry_id)
         if topic == first and aspect == first_aspect:
             return None
         return Candidate(entry_id, aspect, round(probs[topic], 4))

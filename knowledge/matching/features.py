@@ -25,7 +25,7 @@ from knowledge.matching.calibration import Params
 from knowledge.matching.index import Index, Reading
 from knowledge.matching.pinyin import fuzzy_syllable
 from knowledge.matching.rank import Ranking, rank
-from knowledge.matching.sentences import Asking, Focus, focus
+from knowledge.matching.sentences import Asking, Focus, Span, focus
 from knowledge.matching.terms import noisy_or
 
 Features = dict[str, float]
@@ -67,8 +67,16 @@ class Featurizer:
     def read(self, question: str) -> Evidence:
         index, p = self.index, self.params
         reading = index.read(question, shared_term_discount=p.shared_term_discount)
-        ranking = rank(index, reading, p)
-        asked = focus(reading.text, self.asking)
+        return self._evidence(reading, rank(index, reading, p), focus(reading.text, self.asking))
+
+    def part(self, whole: Evidence, span: Span) -> Evidence:
+        """A part of a long message read on its own (its first or second question), from
+        the terms already found in the whole and the ranking of its own words."""
+        index, p = self.index, self.params
+        reading = index.read_part(whole.reading, *span, shared_term_discount=p.shared_term_discount)
+        return self._evidence(reading, rank(index, reading, p), None)
+
+    def _evidence(self, reading: Reading, ranking: Ranking, asked: Focus | None) -> Evidence:
         features: Features = {}
         features |= _unit(_grams(reading.text, "c", (1, 2, 3)))
         features |= _unit(self._words(reading.tokens, "w"))

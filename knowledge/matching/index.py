@@ -67,6 +67,8 @@ class Reading:
     referral_terms: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     bureau: list[float] = field(default_factory=list)
     cue: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    hits: tuple[Hit, ...] = ()  # topic hits, then cue hits, where they were found
+    cue_from: int = 0  # hits[cue_from:] are cue hits
 
 
 class Index:
@@ -230,6 +232,10 @@ class Index:
         words = None if exact else Words.of(self.cutter.pieces(text), self.cutter.is_word)
         topic_hits = self.topic_spotter.spot(text, words, exact=exact)
         cue_hits = self.cue_spotter.spot(text, words, exact=exact)
+        return self._tokens(text, topic_hits, cue_hits), topic_hits, cue_hits
+
+    def _tokens(self, text: str, topic_hits: list[Hit], cue_hits: list[Hit]) -> list[str]:
+        """The words of `text`, each spotted term one canonical token, stopwords dropped."""
         spans: list[tuple[int, int, str]] = [
             (h.start, h.end, self.canonical[h.term]) for h in topic_hits
         ]
@@ -249,17 +255,47 @@ class Index:
             pos = end
         if pos < len(text):
             tokens.extend(self.cutter.cut(text[pos:]))
-        return [t for t in tokens if t not in self.stop], topic_hits, cue_hits
+        return [t for t in tokens if t not in self.stop]
 
     def read(self, question: str, *, shared_term_discount: float) -> Reading:
         """Normalise, spot and tokenise a question, and gather its term evidence."""
         text = self.norm.normalise(question)
         tokens, topic_hits, cue_hits = self.tokens(text)
+        return self._reading(text, tokens, topic_hits, cue_hits, shared_term_discount)
+
+    def read_part(
+        self, whole: Reading, start: int, end: int, *, shared_term_discount: float
+    ) -> Reading:
+        """A part of a question already read (a long message's second question): the terms
+        found in the whole that lie inside it, and its own words — no second spotting pass."""
+        text = whole.text[start:end]
+
+        def inside(hits: tuple[Hit, ...]) -> list[Hit]:
+            return [
+                Hit(h.term, h.start - start, h.end - start, h.how)
+                for h in hits
+                if start <= h.start and h.end <= end
+            ]
+
+        topic, cues = inside(whole.hits[: whole.cue_from]), inside(whole.hits[whole.cue_from :])
+        tokens = self._tokens(text, topic, cues)
+        return self._reading(text, tokens, topic, cues, shared_term_discount)
+
+    def _reading(
+        self,
+        text: str,
+        tokens: list[str],
+        topic_hits: list[Hit],
+        cue_hits: list[Hit],
+        shared_term_discount: float,
+    ) -> Reading:
         reading = Reading(
             text=text,
             tokens=tokens,
             phrasing=self.phrasing(tokens),
             found=tuple(h.term for h in (*topic_hits, *cue_hits)),
+            hits=(*topic_hits, *cue_hits),
+            cue_from=len(topic_hits),
         )
         for order, hit in enumerate(topic_hits):
             for key, weight in self.topics[hit.term].items():

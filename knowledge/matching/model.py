@@ -77,7 +77,8 @@ class LearnedModel:
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     def _rows(self, features: Features) -> tuple[npt.NDArray[np.intp], Matrix]:
-        known = [(self.vocabulary[k], v) for k, v in features.items() if k in self.vocabulary]
+        get = self.vocabulary.get
+        known = [(i, v) for k, v in features.items() if (i := get(k)) is not None]
         rows = np.fromiter((i for i, _ in known), dtype=np.intp, count=len(known))
         values = np.fromiter((v for _, v in known), dtype=np.float32, count=len(known))
         return rows, values
@@ -87,6 +88,11 @@ class LearnedModel:
 
     def aspects(self, features: Features) -> dict[str, float]:
         return self.aspect.probabilities(*self._rows(features))
+
+    def predict(self, features: Features) -> tuple[dict[str, float], dict[str, float]]:
+        """Both heads at once (the features are looked up once)."""
+        rows = self._rows(features)
+        return self.topic.probabilities(*rows), self.aspect.probabilities(*rows)
 
     def entries(self) -> set[str]:
         """The entries the topic head knows."""

@@ -105,14 +105,15 @@ def similarities(
         aspects: dict[Aspect | None, float] = {}
         for i in index.docs_by_label.get(label, ()):
             doc = index.docs[i]
-            shared = [t for t in query if t in doc.weights]
+            shared = query.keys() & doc.weights.keys()
             if not shared:
                 continue
             dot = sum(query[t] * doc.weights[t] for t in shared)
             sim = dot / (qnorm * doc.norm)
             # Character similarity refines a match that shares words; on its own,
-            # 是什么 in common would make any question look like any other.
-            if fuzzy_weight and len(doc.text) <= len(text) + 4:
+            # 是什么 in common would make any question look like any other. Between a
+            # long story and a short example it measures nothing, so it is skipped.
+            if fuzzy_weight and len(doc.text) <= len(text) + 4 <= 3 * len(doc.text) + 4:
                 sim = max(sim, fuzzy_weight * fuzz.ratio(text, doc.text) / 100.0)
             # Sharing only how-words (怎么申请, 多少钱), words every topic uses or a
             # lone character (拉, 1) says which aspect, not which entry.

@@ -26,35 +26,46 @@ LONG = 30
 SHORT_CLAUSE = 4
 
 
+Span = tuple[int, int]  # [start, end) in the normalised text
+
+
 @dataclass(frozen=True)
 class Focus:
-    """The part of a long message that asks: the first asking clause and its lead-in,
-    and the next asking clause if the message asks a second thing."""
+    """The part of a long message that asks: the first asking clause with its lead-in (its
+    words weigh double), the message up to it (the first question in its context), and
+    the span of a second question with its lead-in, if the message asks another thing."""
 
     first: str
-    second: str | None = None
-    opening: str = ""  # the message up to its first question: the first question in its context
+    opening: Span
+    second: Span | None = None
+
+
+def clause_spans(text: str) -> list[Span]:
+    """Where the clauses of normalised text are, short ones joined to the next."""
+    out: list[Span] = []
+    start = None
+    pos = 0
+    for cut in [*_CUT.finditer(text), None]:
+        end = cut.start() if cut is not None else len(text)
+        piece = text[pos:end]
+        if piece.strip():
+            if start is None:
+                start = pos + (len(piece) - len(piece.lstrip()))
+            if len(text[start:end].strip()) >= SHORT_CLAUSE:
+                out.append((start, end))
+                start = None
+        pos = cut.end() if cut is not None else len(text)
+    if start is not None:
+        if out:
+            out[-1] = (out[-1][0], len(text))
+        else:
+            out.append((start, len(text)))
+    return out
 
 
 def clauses(text: str) -> list[str]:
-    """The clauses of normalised text, short ones joined to their neighbour."""
-    out: list[str] = []
-    carry = ""
-    for piece in (p.strip() for p in _CUT.split(text)):
-        if not piece:
-            continue
-        piece = carry + piece
-        if len(piece) < SHORT_CLAUSE:
-            carry = piece
-            continue
-        carry = ""
-        out.append(piece)
-    if carry:
-        if out:
-            out[-1] += carry
-        else:
-            out.append(carry)
-    return out
+    """The clauses of normalised text, short ones joined to the next."""
+    return [text[a:b] for a, b in clause_spans(text)]
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,7 @@ class Asking:
 
 def asks(clause: str, asking: Asking) -> bool:
     """Whether a clause carries a question word or ends like a question."""
+    clause = clause.rstrip()
     return any(w in clause for w in asking.words) or clause.endswith(asking.endings)
 
 
@@ -75,17 +87,17 @@ def focus(text: str, asking: Asking) -> Focus | None:
     never ask (a complaint told as a story is judged on the whole text)."""
     if len(text) < LONG:
         return None
-    parts = clauses(text)
-    if len(parts) < 2:
+    spans = clause_spans(text)
+    if len(spans) < 2:
         return None
-    asked = [i for i, c in enumerate(parts) if asks(c, asking)]
+    asked = [i for i, (a, b) in enumerate(spans) if asks(text[a:b], asking)]
     if not asked:
         return None
     first = asked[0]
-    lead_in = parts[first - 1] + " " if first > 0 else ""
+    lead_in = spans[first - 1][0] if first > 0 else spans[first][0]
     second = next((i for i in asked[1:] if i > first + 1), None)
     return Focus(
-        first=lead_in + parts[first],
-        second=None if second is None else parts[second - 1] + " " + parts[second],
-        opening=" ".join(parts[: first + 1]),
+        first=text[lead_in : spans[first][1]],
+        opening=(0, spans[first][1]),
+        second=None if second is None else (spans[second - 1][0], spans[second][1]),
     )

@@ -194,9 +194,11 @@ def utility(kind: str, predicted: str, label: str) -> float:
     """What one decision is worth to the resident who asked.
 
     A complaint that does not reach the officers costs most (−3): the desk promises
-    有诉必理. A confident wrong answer misleads (−2); abstaining on a question we
-    could answer sends the resident away for nothing (−1); "您是想问" that offers the
-    right entry is nearly as good as answering (+0.7).
+    有诉必理. Sending a resident to another department with a question that is ours is
+    as bad as answering theirs (−2.5, see the neighbouring departments' notes); a
+    confident wrong answer misleads (−2); abstaining on a question we could answer
+    sends the resident away for nothing (−1.5); "您是想问" that offers the right entry
+    is nearly as good as answering (+0.7).
     """
     if label == COMPLAINT and predicted != COMPLAINT:
         return -3.0
@@ -205,10 +207,10 @@ def utility(kind: str, predicted: str, label: str) -> float:
     if kind == "clarify":
         return 0.7 if predicted == label else -0.5
     if kind == "abstain":
-        return 1.0 if label.startswith(REFER) else -1.0
+        return 1.0 if label.startswith(REFER) else -1.5
     if kind == "refer":
         if not label.startswith(REFER):
-            return -2.0
+            return -2.5
         return 1.0 if predicted == label else 0.6
     return 1.0 if predicted == label else -2.0  # complaint, contact
 

@@ -40,18 +40,18 @@ SETS: dict[str, tuple[str, ...]] = {
 # What the engine measured when the floors were last set, less 1.5 points (ECE: plus 0.01).
 FLOORS: dict[str, dict[str, float]] = {
     "heldout": {
-        "intent_accuracy": 0.907,
-        "entry_accuracy": 0.934,
-        "strict_accuracy": 0.781,
-        "abstention": 0.835,
-        "false_abstention": 0.027,
-        "complaint_recall": 0.915,
-        "ece": 0.02,
+        "intent_accuracy": 0.908,
+        "entry_accuracy": 0.936,
+        "strict_accuracy": 0.791,
+        "abstention": 0.839,
+        "false_abstention": 0.025,
+        "complaint_recall": 0.903,
+        "ece": 0.025,
     },
     "holdout": {
-        "intent_accuracy": 0.959,
-        "entry_accuracy": 0.945,
-        "strict_accuracy": 0.822,
+        "intent_accuracy": 0.957,
+        "entry_accuracy": 0.948,
+        "strict_accuracy": 0.829,
         "abstention": 0.945,
         "false_abstention": 0.023,
         "complaint_recall": 0.896,
@@ -61,13 +61,7 @@ FLOORS: dict[str, dict[str, float]] = {
 
 # Bars a set does not reach yet (the closing note of the issue reports them).
 UNMET: dict[str, tuple[str, ...]] = {
-    "heldout": (
-        "abstention",
-        "complaint_recall",
-        "entry_accuracy",
-        "intent_accuracy",
-        "strict_accuracy",
-    ),
+    "heldout": ("abstention", "complaint_recall", "intent_accuracy", "strict_accuracy"),
     "holdout": ("complaint_recall", "strict_accuracy"),
 }
 
