@@ -46,7 +46,9 @@ class Head:
     temperature: float = 1.0
 
     def probabilities(self, rows: npt.NDArray[np.intp], values: Matrix) -> dict[str, float]:
-        logits = values @ self.weights[rows] + self.bias if len(rows) else self.bias.copy()
+        # An element-wise product and a sum, not `values @ weights`: a vector times a matrix
+        # goes to BLAS, whose worker threads would compete with the bot for the two cores.
+        logits = (self.weights[rows] * values[:, None]).sum(axis=0) + self.bias
         logits = logits / self.temperature
         logits = logits - logits.max()
         exp = np.exp(logits)
