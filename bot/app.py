@@ -29,6 +29,7 @@ from knowledge.charts.cache import ChartCache
 from knowledge.complaints import intake
 from knowledge.desk import Desk
 from knowledge.errors import ChartError
+from knowledge.live import LiveDesk
 from knowledge.texts import residents as texts
 
 log = logging.getLogger(__name__)
@@ -40,17 +41,22 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
-def build_application(settings: Settings, *, desk: Desk | None = None) -> AnyApplication:
-    """The bot, ready for `run_polling` (or `async with` in tests)."""
+def build_application(
+    settings: Settings, *, desk: Desk | None = None, live: LiveDesk | None = None
+) -> AnyApplication:
+    """The bot, ready for `run_polling` (or `async with` in tests).
+
+    Without `desk` the bot answers from the published knowledge and picks up what
+    reviewers approve while it runs (`live`, shared with the web in `sunshine serve`).
+    """
     if not settings.telegram_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     engine = desk.engine if desk is not None and desk.engine is not None else None
     if engine is None:
         engine = wiring.engine(settings)
     if desk is None:
-        desk = Desk.from_database(
-            engine, cache_dir=settings.cache_dir, model=wiring.model(settings)
-        )
+        live = live or wiring.live_desk(settings, engine)
+        desk = live.desk
     processor = PerChatProcessor(settings.concurrency)
     builder = (
         ApplicationBuilder()
@@ -80,6 +86,8 @@ def build_application(settings: Settings, *, desk: Desk | None = None) -> AnyApp
         deadline_scan_seconds=settings.deadline_scan_seconds,
         bureau=wiring.bureau(settings),
         hold_chat=processor.hold,
+        live=live,
+        knowledge_check_seconds=settings.knowledge_check_seconds,
     )
     routing.register(application)
     return application
@@ -101,6 +109,10 @@ async def _post_init(application: AnyApplication) -> None:
     svc.background.append(loop.create_task(_warm_charts(svc)))
     svc.background.append(loop.create_task(watch_deadlines(application)))
     svc.background.append(loop.create_task(send_outbox(application)))
+    if svc.live is not None:
+        svc.live.listeners.append(svc.use_desk)
+        svc.use_desk(svc.live.desk)
+        svc.background.append(loop.create_task(svc.live.watch(svc.knowledge_check_seconds)))
 
 
 async def _warm_charts(svc: Services) -> None:

@@ -34,6 +34,7 @@ from knowledge.texts import staff
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 UserIds = Annotated[frozenset[int], NoDecode]
 Offices = Annotated[dict[int, str], NoDecode]
+Hosts = Annotated[tuple[str, ...], NoDecode]
 
 # The environment `Settings.from_env` was given (None: the process environment).
 _ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("environ", default=None)
@@ -205,6 +206,50 @@ class Settings(BaseSettings):
         default=60.0,
     )
 
+    web_host: str = _setting(
+        "SUNSHINE_WEB_HOST",
+        "where `sunshine web` and `sunshine serve` listen (a reverse proxy in front for TLS)",
+        section="web",
+        default="127.0.0.1",
+    )
+    web_port: int = _setting(
+        "SUNSHINE_WEB_PORT", "the web pages' port", section="web", default=8080
+    )
+    secret_key: str | None = _setting(
+        "SUNSHINE_SECRET_KEY",
+        "signs the sign-in form's CSRF cookie and keys session tokens; several processes "
+        "behind one proxy need the same value (unset: one kept in the database)",
+        section="web",
+        shown="made once, kept in the database",
+        example="",
+    )
+    allowed_hosts: Hosts = _setting(
+        "SUNSHINE_ALLOWED_HOSTS",
+        "host names the web answers to (the Host header), comma-separated; * for any",
+        section="web",
+        default=("localhost", "127.0.0.1"),
+        shown="localhost,127.0.0.1",
+        example="minzheng.example.gov.cn",
+    )
+    https: bool = _setting(
+        "SUNSHINE_HTTPS",
+        "true behind a proxy that terminates TLS: cookies are Secure, HSTS is sent",
+        section="web",
+        default=False,
+    )
+    forwarded_allow_ips: str = _setting(
+        "SUNSHINE_FORWARDED_ALLOW_IPS",
+        "proxies trusted for X-Forwarded-For/-Proto (the client's address for throttling)",
+        section="web",
+        default="127.0.0.1",
+    )
+    knowledge_check_seconds: float = _setting(
+        "SUNSHINE_KNOWLEDGE_CHECK_SECONDS",
+        "how often a running bot or web looks for newly published knowledge",
+        section="web",
+        default=2.0,
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
@@ -221,6 +266,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             typed = value.translate(staff.TYPED_PUNCTUATION)
             return frozenset(int(x) for x in typed.split(",") if x.strip())
+        return value
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(h.strip() for h in value.split(",") if h.strip())
         return value
 
     @field_validator("handling_officers", mode="before")
@@ -242,7 +294,7 @@ class Settings(BaseSettings):
             raise ValueError("negative")
         return value
 
-    @field_validator("concurrency", "deadline_scan_seconds")
+    @field_validator("concurrency", "deadline_scan_seconds", "knowledge_check_seconds", "web_port")
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:
@@ -323,6 +375,7 @@ SECTIONS = {
     "storage": "Storage and logging",
     "telegram": "The Telegram bot (`sunshine run`)",
     "complaints": "Complaints",
+    "web": "The web pages and back office (`sunshine web`, `sunshine serve`)",
 }
 
 

@@ -13,6 +13,7 @@ from knowledge.complaints.policy import Bureau, Staff, load_policy
 from knowledge.db.engine import make_engine
 
 if TYPE_CHECKING:
+    from knowledge.live import LiveDesk
     from knowledge.matching.model import LearnedModel
 
 MODEL_FILE = "model.npz"
@@ -51,3 +52,18 @@ def model(settings: Settings, *, shipped: bool = False) -> LearnedModel | None:
     if not shipped and local.is_file():
         return load_model(local)
     return load_model()
+
+
+def live_desk(settings: Settings, engine: Engine) -> LiveDesk:
+    """The desk over the published knowledge, rebuilt when it changes (bot and web share one)."""
+    from knowledge.desk import Desk, prepare_database
+    from knowledge.live import LiveDesk
+    from knowledge.schema import Entry
+
+    prepare_database(engine)
+    learned = model(settings)
+
+    def build(entries: list[Entry]) -> Desk:
+        return Desk(entries, engine=engine, cache_dir=settings.cache_dir, model=learned)
+
+    return LiveDesk.start(engine, build)

@@ -23,6 +23,7 @@ from knowledge.answers import Card
 from knowledge.charts.cache import ChartCache
 from knowledge.complaints.policy import Bureau
 from knowledge.desk import Desk
+from knowledge.live import LiveDesk
 
 KEY = "services"
 
@@ -56,6 +57,14 @@ class Services:
     background: list[asyncio.Task[None]] = field(default_factory=list)
     # Holds a chat's updates back while the sender records what it sent there (set by bot.app).
     hold_chat: Callable[[int], AbstractAsyncContextManager[None]] = _nothing_held
+    # The published knowledge, watched for changes (None: the desk is fixed, as in tests).
+    live: LiveDesk | None = None
+    knowledge_check_seconds: float = 2.0
+
+    def use_desk(self, desk: Desk) -> None:
+        """Answer from now on with `desk` (newly published knowledge)."""
+        self.desk = desk
+        self.markups.clear()
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

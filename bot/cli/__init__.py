@@ -16,6 +16,9 @@ Examples:
   sunshine qr dibao -o dibao.png                 a QR code that opens an entry in the bot
   sunshine complaints list --json | complaints show TS20261125-0001 | complaints erase
   sunshine report --month 2026-11 --xlsx 2026-11.xlsx
+  sunshine web                                   the public pages and the back office
+  sunshine serve                                 the web and the bot in one process
+  sunshine staff add admin --role admin --password-stdin
 
 Domain errors (`knowledge.errors.SunshineError`) become a one-line message and a
 non-zero exit status here, at the edge; anything else is a bug and says so.
@@ -29,7 +32,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from bot.cli import asking, complaints, database, knowledge_base, telegram
+from bot.cli import asking, complaints, database, knowledge_base, telegram, web
 from bot.config import Settings
 from knowledge.errors import SettingsError, SunshineError
 from knowledge.texts import staff
@@ -45,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (asking, knowledge_base, database, telegram, complaints):
+    for group in (asking, knowledge_base, database, telegram, complaints, web):
         group.register(sub)
     return parser
 

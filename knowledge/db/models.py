@@ -134,6 +134,7 @@ class Complaint(SQLModel, table=True):
     state: str = Field(max_length=20, index=True)
     responsible_office: str | None = Field(default=None, max_length=120)
     assignee_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    assignee_name: str | None = Field(default=None, max_length=60)  # a back-office account
     due_claim: dt.datetime
     due_reply: dt.datetime
     claimed_at: dt.datetime | None = None
@@ -262,3 +263,92 @@ class OutboxMessage(SQLModel, table=True):
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     dead: bool = False  # refused for good (blocked, bad request): not retried
     last_error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+# --- the web back office (migration 0006) -------------------------------------------------
+
+
+class StaffAccount(SQLModel, table=True):
+    """A person who signs in to the back office; `role` is a knowledge.staff.roles.WebRole.
+
+    `telegram_id` links the account to the same officer in the Telegram group, so a
+    complaint claimed in the browser shows the same assignee as one claimed there.
+    """
+
+    __tablename__ = "staff_account"
+
+    username: str = Field(primary_key=True, max_length=60)
+    role: str = Field(max_length=20)
+    password_hash: str = Field(max_length=200)
+    display_name: str | None = Field(default=None, max_length=120)
+    telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    office: str | None = Field(default=None, max_length=120)
+    disabled: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    password_changed_at: dt.datetime = Field(default_factory=utcnow)
+    failed_logins: int = 0
+    locked_until: dt.datetime | None = None
+    last_login_at: dt.datetime | None = None
+
+
+class StaffSession(SQLModel, table=True):
+    """A signed-in browser: the cookie carries the token, the table only its hash."""
+
+    __tablename__ = "staff_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    username: str = Field(foreign_key="staff_account.username", index=True, max_length=60)
+    csrf: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime = Field(index=True)
+    last_seen_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AuditRecord(SQLModel, table=True):
+    """Append-only: every staff action in the back office and on the staff command line."""
+
+    __tablename__ = "staff_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    username: str = Field(max_length=60, index=True)
+    action: str = Field(max_length=40)
+    target: str | None = Field(default=None, max_length=200)
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+    address: str | None = Field(default=None, max_length=64)
+
+
+class PendingChange(SQLModel, table=True):
+    """A knowledge change waiting for review: the whole proposed entry, and what it was based on.
+
+    Residents keep the published text until a reviewer (not the author) approves it;
+    approval saves the document as a new revision. A workbook upload is one change
+    set: every entry it changes shares `change_set`.
+    """
+
+    __tablename__ = "pending_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: str = Field(max_length=80, index=True)
+    base_revision: int | None = None  # None: a new entry
+    document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    author: str = Field(max_length=60)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    change_set: str = Field(max_length=40, index=True)
+    state: str = Field(max_length=20, index=True)  # pending, approved, returned, superseded
+    reviewer: str | None = Field(default=None, max_length=60)
+    decided_at: dt.datetime | None = None
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class UnansweredDecision(SQLModel, table=True):
+    """What staff decided about an unanswered question (by its normalised wording)."""
+
+    __tablename__ = "unanswered_decision"
+
+    normalised: str = Field(primary_key=True, max_length=400)
+    decision: str = Field(max_length=20)  # example, refer, dismiss
+    detail: str | None = Field(default=None, max_length=200)
+    username: str = Field(max_length=60)
+    at: dt.datetime = Field(default_factory=utcnow)

@@ -33,20 +33,19 @@ import hashlib
 import hmac
 import math
 import re
-import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from knowledge.complaints.calendar import CHINA, WorkCalendar
 from knowledge.complaints.deadlines import running_deadline
 from knowledge.complaints.vocabulary import OFFICERS, SATISFIED, Role, State
 from knowledge.db.engine import open_session
-from knowledge.db.models import AppSecret, Complaint, ComplaintEvent, utcnow
+from knowledge.db.models import Complaint, ComplaintEvent, utcnow
+from knowledge.db.secrets import database_secret
 from knowledge.errors import InputError
 from knowledge.privacy import mask
 from knowledge.texts import staff
@@ -157,20 +156,8 @@ PSEUDONYM_SECRET = "report-pseudonyms"
 
 
 def pseudonym_key(engine: Engine) -> bytes:
-    """The database's pseudonym key, made on first use (by whichever process comes first)."""
-    with open_session(engine) as session:
-        row = session.get(AppSecret, PSEUDONYM_SECRET)
-        if row is not None:
-            return bytes.fromhex(row.value)
-        session.add(AppSecret(name=PSEUDONYM_SECRET, value=secrets.token_hex(32)))
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()  # made at the same moment elsewhere: use that one
-    with open_session(engine) as session:
-        made = session.get(AppSecret, PSEUDONYM_SECRET)
-        assert made is not None
-        return bytes.fromhex(made.value)
+    """The database's pseudonym key, made on first use."""
+    return database_secret(engine, PSEUDONYM_SECRET)
 
 
 # --- figures -----------------------------------------------------------------------

@@ -1,0 +1,5 @@
+"""Placeholder, replaced in this change."""
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []
