@@ -54,7 +54,9 @@ def load_table(cache_dir: Path | None) -> dict[str, str]:
     if cache is not None and cache.exists():
         try:
             grouped: dict[str, str] = json.loads(cache.read_text(encoding="utf-8"))
-            return {ch: syl for syl, chars in grouped.items() for ch in chars}
+            # In code-point order, as built: what is looked up first must not depend on
+            # whether the table came from the cache (homophone lists follow this order).
+            return dict(sorted((ch, syl) for syl, chars in grouped.items() for ch in chars))
         except (OSError, ValueError):
             pass  # a damaged cache is rebuilt below
     table = _build_table()

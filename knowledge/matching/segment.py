@@ -63,7 +63,9 @@ class WordCutter:
         except OSError:
             tokenizer = jieba.Tokenizer()
         tokenizer.initialize()
-        for word in {*domain_words(), *extra_words}:
+        # In a fixed order: jieba suggests each added word's frequency from the words
+        # already there, so set order (random per process) would change how text is cut.
+        for word in sorted({*domain_words(), *extra_words}):
             if len(word) > 1 and not word.isascii():
                 tokenizer.add_word(word)
         self._tokenizer = tokenizer
