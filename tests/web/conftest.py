@@ -43,9 +43,12 @@ class Site:
         return self.web.live
 
 
-def make_site(data_dir: Path, desk: Desk, bureau: Bureau | None = None) -> Site:
-    """A web application over a new database in `data_dir`, sharing `desk`'s model."""
-    engine = make_engine(f"sqlite:///{data_dir / 'web.db'}")
+def make_site(
+    data_dir: Path, desk: Desk, bureau: Bureau | None = None, *, database: str = "web.db"
+) -> Site:
+    """A web application over the database `data_dir/database` (new, or a bot's), sharing
+    `desk`'s model."""
+    engine = make_engine(f"sqlite:///{data_dir / database}")
     prepare_database(engine)
     model, cache = desk.matcher.model, data_dir / "cache"
 
