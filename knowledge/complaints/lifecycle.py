@@ -133,6 +133,19 @@ def transition(state: State, action: Action, role: Role, *, reason: str = "") ->
     return rule.target or state
 
 
+# When someone holds several roles, the one they act in: the most specific first, so a
+# handler who is also on the hotline claims as the handler (Telegram and web alike).
+ROLE_PREFERENCE = (Role.HANDLER, Role.HOTLINE, Role.SUPERVISOR, Role.LEADER)
+
+
+def acting_role(roles: frozenset[Role], action: Action) -> Role | None:
+    """The role among `roles` in which `action` may be taken, if any."""
+    for role in ROLE_PREFERENCE:
+        if role in roles and role in RULES[action].roles:
+            return role
+    return None
+
+
 def allowed_actions(state: State, role: Role) -> list[Action]:
     """What `role` may do now, in table order (for buttons)."""
     return [a for a, r in RULES.items() if state in r.sources and role in r.roles]

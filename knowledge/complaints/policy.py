@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.complaints.calendar import WorkCalendar
-from knowledge.complaints.lifecycle import RULES
+from knowledge.complaints.lifecycle import acting_role
 from knowledge.complaints.vocabulary import Action, Role
 from knowledge.errors import SettingsError
 from knowledge.texts import staff as texts
@@ -78,11 +78,7 @@ class Staff:
 
     def role_for(self, user_id: int, action: Action) -> Role | None:
         """The role in which `user_id` may take `action`, if any (the most specific first)."""
-        mine = self.roles(user_id)
-        for role in (Role.HANDLER, Role.HOTLINE, Role.SUPERVISOR, Role.LEADER):
-            if role in mine and role in RULES[action].roles:
-                return role
-        return None
+        return acting_role(self.roles(user_id), action)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,8 @@ class Actor:
 
 
 SYSTEM = Actor(Role.SYSTEM, "system")
+# The id of a back-office account acting without a linked Telegram id: web:<username>.
+WEB_ACTOR = "web:"
 
 
 @dataclass
@@ -333,8 +335,12 @@ def _refuse_overriding_the_resident(session: Session, complaint: Complaint) -> N
         raise Refused(staff.REFUSED_OVERRIDE_RESIDENT)
 
 
-def _pending_extension(session: Session, complaint: Complaint) -> str:
-    """The reason of the extension request still waiting (one is decided once, not twice)."""
+def pending_extension(session: Session, complaint: Complaint) -> str | None:
+    """The reason of the extension request still waiting, or None when none waits.
+
+    An extension is decided once, not twice: only the last of the requests and
+    decisions counts.
+    """
     decisions = (
         Action.REQUEST_EXTENSION.value,
         Action.APPROVE_EXTENSION.value,
@@ -349,8 +355,16 @@ def _pending_extension(session: Session, complaint: Complaint) -> str:
         .order_by(col(ComplaintEvent.id).desc())
     ).first()
     if last is None or last.action != Action.REQUEST_EXTENSION.value:
-        raise Refused(staff.REFUSED_NO_EXTENSION_REQUEST)
+        return None
     return last.reason or ""
+
+
+def _pending_extension(session: Session, complaint: Complaint) -> str:
+    """The waiting request's reason, or `Refused` when there is nothing to decide."""
+    reason = pending_extension(session, complaint)
+    if reason is None:
+        raise Refused(staff.REFUSED_NO_EXTENSION_REQUEST)
+    return reason
 
 
 def _effect(
@@ -367,9 +381,14 @@ def _effect(
     match action:
         case Action.CLAIM | Action.TRANSFER:
             complaint.responsible_office = change.office or complaint.responsible_office
-            complaint.assignee_id = change.assignee_id or (
-                int(actor.id) if actor.id and actor.id.isdigit() else complaint.assignee_id
-            )
+            if change.assignee_id:
+                complaint.assignee_id, complaint.assignee_name = change.assignee_id, None
+            elif actor.id and actor.id.isdigit():
+                complaint.assignee_id, complaint.assignee_name = int(actor.id), None
+            elif actor.id and actor.id.startswith(WEB_ACTOR):
+                # A back-office account without Telegram: the case is theirs by username.
+                complaint.assignee_id = None
+                complaint.assignee_name = actor.id.removeprefix(WEB_ACTOR)
             complaint.claimed_at = complaint.claimed_at or now
             return True
         case Action.DRAFT_REPLY:
