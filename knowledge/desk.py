@@ -24,6 +24,7 @@ from knowledge.matching.lexicon import Lexicon, load_lexicon
 from knowledge.matching.match import Decision, DecisionPath, Match
 from knowledge.matching.model import LearnedModel, load_model
 from knowledge.schema import Entry
+from knowledge.staff.unanswered import AskedTally, tally_for
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,8 @@ class Desk:
     ) -> None:
         self.engine = engine
         self.entries = {e.id: e for e in entries}
+        # Answers given, counted in memory and written once a minute (this week's most asked).
+        self.asked: AskedTally | None = tally_for(engine) if engine is not None else None
         self.matcher = Matcher(
             entries,
             lexicon or load_lexicon(),
@@ -108,6 +111,7 @@ class Desk:
         """
         other = copy.copy(self)
         other.engine = engine
+        other.asked = tally_for(engine)
         return other
 
     def ask(self, question: str, *, record: bool = True) -> Reply:
@@ -115,6 +119,8 @@ class Desk:
         match = self._match(question)
         if record and match.decision is Decision.ABSTAIN and match.path in UNANSWERED:
             self.record_unanswered(match)
+        elif record and match.entry and match.decision is Decision.ANSWER and self.asked:
+            self.asked.add(match.entry, match.aspect)
         return Reply(match, reply_for(match, self.entries))
 
     def as_json(self, reply: Reply) -> dict[str, Any]:

@@ -352,3 +352,21 @@ class UnansweredDecision(SQLModel, table=True):
     detail: str | None = Field(default=None, max_length=200)
     username: str = Field(max_length=60)
     at: dt.datetime = Field(default_factory=utcnow)
+
+
+# --- the back office's knowledge pages (migration 0007) -------------------------------------
+
+
+class AskedCount(SQLModel, table=True):
+    """How often an answer was given: one row per China-time day × entry × aspect.
+
+    Counts, not questions: the table stays small (days × aspects), keeps no resident's
+    words, and a desk adds to it in one batch a minute rather than once a question.
+    """
+
+    __tablename__ = "asked_count"
+
+    day: dt.date = Field(primary_key=True)
+    entry_id: str = Field(primary_key=True, max_length=80)
+    aspect: str = Field(primary_key=True, max_length=40)  # "" when the card has none
+    count: int = 0
