@@ -317,3 +317,31 @@ def test_the_monthly_report_with_its_chart_and_workbook(site: SiteLike, signed_i
     assert "attachment" in book.headers["content-disposition"]
     assert supervisor.get("/staff/report?month=2026-13").status_code == 400
     assert signed_in(WebRole.OFFICER).get("/staff/report").status_code == 403
+
+
+def test_an_extension_is_requested_by_the_officer_and_decided_by_a_supervisor(
+    site: SiteLike, group: Bureau, signed_in: Browser
+) -> None:
+    ticket = complaint(site, "extension")
+    officer, supervisor = signed_in(WebRole.OFFICER), signed_in(WebRole.SUPERVISOR)
+    assert submit(officer, ticket, "claim", forms(officer, ticket)["claim"])[0] == 303
+    assert "approve_extension" not in forms(supervisor, ticket)  # nothing to decide yet
+    transfer = forms(officer, ticket)["transfer"]
+    status, _ = submit(
+        officer, ticket, "transfer", transfer, office="社会救助股", words="属低保审批"
+    )
+    assert status == 303
+    assert "社会救助股" in officer.get(f"/staff/complaints/{ticket}").text
+    due = store.get(site.engine, ticket).due_reply
+    page = officer.get(f"/staff/complaints/{ticket}").text
+    assert '<label for="words-request_extension">' in page and ">申请延期</button>" in page
+    nonce = forms(officer, ticket)["request_extension"]
+    assert submit(officer, ticket, "request_extension", nonce, words="需入户核查")[0] == 303
+    offered = forms(supervisor, ticket)
+    assert {"approve_extension", "refuse_extension"} <= set(offered)
+    assert "approve_extension" not in forms(officer, ticket)
+    assert submit(supervisor, ticket, "approve_extension", offered["approve_extension"])[0] == 303
+    assert store.get(site.engine, ticket).due_reply > due
+    assert "approve_extension" not in forms(supervisor, ticket)  # decided once
+    trail = [(e.action, e.reason) for e in events(site, ticket)]
+    assert ("transfer", "属低保审批") in trail and ("request_extension", "需入户核查") in trail
