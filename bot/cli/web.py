@@ -58,7 +58,7 @@ def staff(args: argparse.Namespace, settings: Settings) -> int:
             if not rows:
                 print(texts.ACCOUNTS_NONE)
             for who, disabled, last in rows:
-                state = "停用" if disabled else "启用"
+                state = texts.ACCOUNT_STATE[disabled]
                 seen = last.strftime("%Y-%m-%d %H:%M") if last else "-"
                 print(f"{who.username}\t{who.role.value}\t{state}\t{seen}\t{who.name}")
         case "disable" | "enable":

@@ -21,6 +21,7 @@ from handlers.web import auth, public
 from handlers.web.context import DISPLAY_COOKIE, STATIC, Web, render
 from handlers.web.navigation import staff_nav
 from handlers.web.security import SecurityMiddleware
+from knowledge.texts import web as texts
 
 
 async def healthz(request: Request) -> Response:
@@ -42,13 +43,11 @@ async def display(request: Request) -> Response:
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    return render(request, "error.html", 404, title="页面不存在", message="没有找到这个页面。")
+    return render(request, "error.html", 404, title=texts.NOT_FOUND_TITLE, message=texts.NOT_FOUND)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    return render(
-        request, "error.html", 500, title="出错了", message="系统暂时出了问题，请稍后再试。"
-    )
+    return render(request, "error.html", 500, title=texts.ERROR_TITLE, message=texts.ERROR)
 
 
 def staff_routes() -> list[BaseRoute]:

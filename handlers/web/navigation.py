@@ -6,15 +6,20 @@ from handlers.web.context import Requirement
 from knowledge.complaints.lifecycle import Permission
 from knowledge.staff.accounts import Account
 from knowledge.staff.roles import Capability
+from knowledge.texts import web as texts
 
 MENU: list[tuple[str, str, Requirement]] = [
-    ("/staff/", "工作台", Requirement()),
-    ("/staff/entries", "知识库", Requirement(Capability.EDIT_KNOWLEDGE)),
-    ("/staff/reviews", "待审核", Requirement(Capability.REVIEW_KNOWLEDGE)),
-    ("/staff/unanswered", "未答问题", Requirement(Capability.SEE_UNANSWERED)),
-    ("/staff/complaints", "投诉办理", Requirement(permission=Permission.QUEUE)),
-    ("/staff/report", "月度报告", Requirement(permission=Permission.REPORT)),
-    ("/staff/accounts", "账号与审计", Requirement(Capability.MANAGE_ACCOUNTS)),
+    ("/staff/", texts.MENU["/staff/"], Requirement()),
+    ("/staff/entries", texts.MENU["/staff/entries"], Requirement(Capability.EDIT_KNOWLEDGE)),
+    ("/staff/reviews", texts.MENU["/staff/reviews"], Requirement(Capability.REVIEW_KNOWLEDGE)),
+    ("/staff/unanswered", texts.MENU["/staff/unanswered"], Requirement(Capability.SEE_UNANSWERED)),
+    (
+        "/staff/complaints",
+        texts.MENU["/staff/complaints"],
+        Requirement(permission=Permission.QUEUE),
+    ),
+    ("/staff/report", texts.MENU["/staff/report"], Requirement(permission=Permission.REPORT)),
+    ("/staff/accounts", texts.MENU["/staff/accounts"], Requirement(Capability.MANAGE_ACCOUNTS)),
 ]
 
 

@@ -34,3 +34,19 @@ ACCOUNTS_NONE = (
 )
 FORBIDDEN = "您的账号没有这项权限。"
 CSRF_FAILED = "页面已过期或来源不明，请刷新页面后重试。"
+
+# --- pages and menus ------------------------------------------------------------------------
+NOT_FOUND_TITLE = "页面不存在"
+NOT_FOUND = "没有找到这个页面。"
+ERROR_TITLE = "出错了"
+ERROR = "系统暂时出了问题，请稍后再试。"
+ACCOUNT_STATE = {False: "启用", True: "停用"}  # by `disabled`
+MENU = {
+    "/staff/": "工作台",
+    "/staff/entries": "知识库",
+    "/staff/reviews": "待审核",
+    "/staff/unanswered": "未答问题",
+    "/staff/complaints": "投诉办理",
+    "/staff/report": "月度报告",
+    "/staff/accounts": "账号与审计",
+}
