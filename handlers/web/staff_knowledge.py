@@ -229,7 +229,10 @@ async def _uploaded(form: FormData) -> bytes | str:
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return texts.UPLOAD_NONE
-    data = await upload.read(UPLOAD_LIMIT_MB * 1024 * 1024 + 1)
+    try:
+        data = await upload.read(UPLOAD_LIMIT_MB * 1024 * 1024 + 1)
+    finally:
+        await upload.close()
     if len(data) > UPLOAD_LIMIT_MB * 1024 * 1024:
         return texts.UPLOAD_TOO_BIG.format(limit=UPLOAD_LIMIT_MB)
     return data if data else texts.UPLOAD_NONE

@@ -394,6 +394,7 @@ def apply_form(entry: Entry, aspect: Aspect, form: Mapping[str, str]) -> Edited:
 
     Fields: `lead`, `text` (答复内容), `basis` (one per line); on the procedure aspect
     `step-P-N-<field>` per step of procedure P; on the finance aspect `fin-N-<field>`.
+    A field the form does not carry at all leaves its part of the entry as it was.
     """
     document = entry.model_dump(mode="json")
     key = aspect.value
@@ -401,22 +402,24 @@ def apply_form(entry: Entry, aspect: Aspect, form: Mapping[str, str]) -> Edited:
     lead = form.get("lead", "").strip()
     if lead:
         document["leads"][key] = lead
-    else:
+    elif "lead" in form:
         document["leads"].pop(key, None)
     basis = _lines(form.get("basis", ""))
     if basis:
         document["legal_basis"][key] = basis
-    else:
+    elif "basis" in form:
         document["legal_basis"].pop(key, None)
     kept: dict[tuple[str, int], int] = {}
     if aspect is Aspect.PROCEDURE:
         for p, procedure in enumerate(document["procedures"]):
+            if not any(k.startswith(f"step-{p}-") for k in form):
+                continue  # a procedure the form does not show keeps its steps
             steps: list[dict[str, str]] = []
             for n, row in _rows(form, f"step-{p}-", STEP_FIELDS):
                 kept[("step", p * 1000 + len(steps))] = n
                 steps.append(row)
             procedure["steps"] = steps
-    if aspect is Aspect.FINANCE and document.get("finance") is not None:
+    if aspect is Aspect.FINANCE and document.get("finance") and any(k[:4] == "fin-" for k in form):
         rows: list[dict[str, str | None]] = []
         for n, row in _rows(form, "fin-", FINANCE_FIELDS):
             kept[("fin", len(rows))] = n
