@@ -3,9 +3,10 @@
 Every test runs in its own temporary working directory with none of the project's
 own environment variables, so a developer's `.env` or shell settings cannot leak
 in. Tests are marked by their folder: `unit` (fast, no sockets), `e2e` (the real
-bot against the fake Bot API server), `crash` (SIGKILL), `web` (the web application in process, over a real SQLite file),
-`browser` (the web served by uvicorn, driven in Debian's Chromium by Playwright);
-the fast loop is `pytest -m "not e2e and not crash and not browser"`.
+bot against the fake Bot API server), `crash` (SIGKILL), `web` (the web application
+in process, over a real SQLite file), `browser` (the web served by uvicorn, driven in
+Debian's Chromium by Playwright); the fast loop is
+`pytest -m "not e2e and not crash and not browser"`.
 """
 
 from __future__ import annotations

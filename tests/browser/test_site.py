@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Served, screenshot, sign_in
+from tests.harness.browser import Served, screenshot, sign_in
 
 
 def test_an_entry_page_in_chinese_with_its_flow_chart(served: Served, page: Page) -> None:

@@ -1,65 +1,17 @@
-"""The web application in process (Starlette's TestClient), over a real SQLite file.
-
-`site` is a fresh database with the shipped knowledge and one account per role
-(username = the role's name, password `PASSWORD`); `client` is an anonymous
-visitor; `signed_in(role)` a browser signed in as that role's account.
-"""
+"""Fixtures of the web tests: `site` (tests.harness.web.make_site), an anonymous `client`,
+and `signed_in(role)`, a browser of its own signed in as that role's account."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
-from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from handlers.web.app import create_app
-from handlers.web.context import Web
-from knowledge.complaints.policy import Bureau
-from knowledge.db.engine import make_engine
-from knowledge.desk import Desk, prepare_database
-from knowledge.live import LiveDesk
-from knowledge.schema import Entry
-from knowledge.staff import accounts
+from knowledge.desk import Desk
 from knowledge.staff.roles import WebRole
-
-PASSWORD = "a long test password"
-BASE = "http://127.0.0.1"
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-@dataclass
-class Site:
-    app: Starlette
-    web: Web
-    engine: Engine
-
-    @property
-    def live(self) -> LiveDesk:
-        return self.web.live
-
-
-def make_site(
-    data_dir: Path, desk: Desk, bureau: Bureau | None = None, *, database: str = "web.db"
-) -> Site:
-    """A web application over the database `data_dir/database` (new, or a bot's), sharing
-    `desk`'s model."""
-    engine = make_engine(f"sqlite:///{data_dir / database}")
-    prepare_database(engine)
-    model, cache = desk.matcher.model, data_dir / "cache"
-
-    def build(entries: list[Entry]) -> Desk:
-        return Desk(entries, engine=engine, cache_dir=cache, model=model)
-
-    live = LiveDesk.start(engine, build)
-    web = Web(engine=engine, live=live, bureau=bureau or Bureau(), secret=b"test", cache_dir=cache)
-    for role in WebRole:
-        accounts.add(engine, role.value, role, PASSWORD, display_name=f"{role.value}同事")
-    return Site(create_app(web, allowed_hosts=["127.0.0.1", "testserver"]), web, engine)
+from tests.harness.web import BASE, Site, make_site, sign_in
 
 
 @pytest.fixture
@@ -73,22 +25,6 @@ def site(tmp_path: Path, desk: Desk) -> Iterator[Site]:
 def client(site: Site) -> Iterator[TestClient]:
     with TestClient(site.app, base_url=BASE) as visitor:
         yield visitor
-
-
-def csrf_of(html: str) -> str:
-    found = CSRF.search(html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
-
-
-def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> None:
-    page = client.get("/staff/login")
-    response = client.post(
-        "/staff/login",
-        data={"username": username, "password": password, "csrf": csrf_of(page.text)},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
 
 
 @pytest.fixture
@@ -106,8 +42,3 @@ def signed_in(site: Site) -> Iterator[Callable[[WebRole], TestClient]]:
     yield open_as
     for browser in opened:
         browser.__exit__(None, None, None)
-
-
-def page_csrf(browser: TestClient, path: str = "/staff/") -> str:
-    """The CSRF token of the signed-in session (every staff page carries it)."""
-    return csrf_of(browser.get(path).text)

@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable
 
 import pytest
-from starlette.routing import Route
 from sqlmodel import select
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from handlers.web.context import REQUIREMENT, SESSION_COOKIE, Requirement
@@ -17,7 +17,7 @@ from knowledge.db.models import AuditRecord, StaffSession
 from knowledge.staff import accounts
 from knowledge.staff.accounts import MAX_FAILURES
 from knowledge.staff.roles import WebRole
-from tests.web.conftest import PASSWORD, Site, csrf_of, page_csrf, sign_in
+from tests.harness.web import PASSWORD, Site, csrf_of, page_csrf, sign_in
 
 
 def test_staff_sends_a_visitor_without_a_session_to_the_login_page(client: TestClient) -> None:

@@ -19,7 +19,7 @@ from knowledge.errors import Refused
 from knowledge.staff import review, unanswered
 from knowledge.staff.roles import WebRole
 from knowledge.texts import review as texts
-from tests.web.conftest import Site, page_csrf
+from tests.harness.web import Site, page_csrf
 
 QUESTION = "低保申请条件是什么"
 NEW_TEXT = "申请低保须同时满足三项条件（测试修改甲乙丙）：户籍、收入、财产。"

@@ -20,7 +20,7 @@ from knowledge.complaints.vocabulary import Action, Role
 from knowledge.texts import residents
 from knowledge.texts import site as texts
 from knowledge.vocabulary import ENTRY_IDS, Aspect, Category
-from tests.web.conftest import Site
+from tests.harness.web import Site
 
 NAME = "欧阳铁柱"
 PHONE = "13987654321"

@@ -26,8 +26,8 @@ from knowledge.desk import Desk
 from knowledge.schema import Entry
 from tests.fakes.telegram import FakeBotApi
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
+ROOT = Path(__file__).resolve().parent.parent.parent
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 # Who is who in the complaint tests (Telegram user and chat ids).
 RESIDENT = 1001
