@@ -27,9 +27,8 @@ from handlers.services import KEY, Services
 from handlers.watchers import send_outbox, watch_deadlines
 from knowledge.charts.cache import ChartCache
 from knowledge.complaints import intake
-from knowledge.desk import Desk
+from knowledge.desk import Desk, LiveDesk
 from knowledge.errors import ChartError
-from knowledge.live import LiveDesk
 from knowledge.texts import residents as texts
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from knowledge.complaints.policy import Bureau, Staff, load_policy
 from knowledge.db.engine import make_engine
 
 if TYPE_CHECKING:
-    from knowledge.live import LiveDesk
+    from knowledge.desk import LiveDesk
     from knowledge.matching.model import LearnedModel
 
 MODEL_FILE = "model.npz"
@@ -56,8 +56,7 @@ def model(settings: Settings, *, shipped: bool = False) -> LearnedModel | None:
 
 def live_desk(settings: Settings, engine: Engine) -> LiveDesk:
     """The desk over the published knowledge, rebuilt when it changes (bot and web share one)."""
-    from knowledge.desk import Desk, prepare_database
-    from knowledge.live import LiveDesk
+    from knowledge.desk import Desk, LiveDesk, prepare_database
     from knowledge.schema import Entry
 
     prepare_database(engine)

@@ -22,8 +22,7 @@ from handlers.flood import FloodLimit
 from knowledge.answers import Card
 from knowledge.charts.cache import ChartCache
 from knowledge.complaints.policy import Bureau
-from knowledge.desk import Desk
-from knowledge.live import LiveDesk
+from knowledge.desk import Desk, LiveDesk
 
 KEY = "services"
 

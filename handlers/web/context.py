@@ -26,8 +26,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from handlers.web.throttle import AddressLimit, FailureWindow
 from knowledge.complaints.lifecycle import Permission
 from knowledge.complaints.policy import Bureau
-from knowledge.desk import Desk
-from knowledge.live import LiveDesk
+from knowledge.desk import Desk, LiveDesk
 from knowledge.staff.accounts import Account
 from knowledge.staff.roles import Capability, WebRole, can, may
 from knowledge.texts import web as texts

@@ -10,18 +10,18 @@ replaced when staff publish a change, which drops the cache.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from handlers.web.auth import client_address
-from handlers.web.context import china_time, large_type, render, web
+from handlers.web import public_complaints
+from handlers.web.context import large_type, web
+from handlers.web.public_common import error_page, json_response, page
 from knowledge import pages
 from knowledge.answers import (
     CATEGORY_ASPECT,
@@ -31,11 +31,7 @@ from knowledge.answers import (
     choice_label,
     hotline,
 )
-from knowledge.complaints import store as complaints
-from knowledge.complaints.report.figures import monthly_report
-from knowledge.db.models import utcnow
 from knowledge.desk import UNANSWERED, Desk, Reply
-from knowledge.errors import ComplaintNotFound
 from knowledge.matching.match import Decision
 from knowledge.texts import residents
 from knowledge.texts import site as texts
@@ -43,38 +39,13 @@ from knowledge.vocabulary import (
     ASPECT_LABELS,
     CONTACTS_ENTRY,
     MENU_ORDER,
-    SAMPLE_MARK,
     Aspect,
     Category,
     Intent,
 )
 
-JSON_TYPE = "application/json; charset=utf-8"
 # What a checklist shows besides the materials: where to go, and how long it takes.
 CHECKLIST_ASPECTS = (Aspect.MATERIALS, Aspect.METHOD, Aspect.TIME_LIMIT)
-
-
-def json_response(data: Any, status_code: int = 200) -> Response:
-    """JSON as `sunshine ask --json` prints it: UTF-8, Chinese unescaped."""
-    body = json.dumps(data, ensure_ascii=False)
-    return Response(body.encode("utf-8"), status_code=status_code, media_type=JSON_TYPE)
-
-
-def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """A public page: `render` with the site's texts."""
-    return render(
-        request,
-        template,
-        status_code,
-        site=texts,
-        residents=residents,
-        sample_mark=SAMPLE_MARK,
-        **context,
-    )
-
-
-def error_page(request: Request, status_code: int, title: str, message: str) -> HTMLResponse:
-    return render(request, "error.html", status_code, title=title, message=message)
 
 
 # --- asking ----------------------------------------------------------------------------------
@@ -316,82 +287,11 @@ async def checklist(request: Request) -> Response:
     return cached(request, "checklist", entry_id, build)
 
 
-# --- complaints ------------------------------------------------------------------------------
-
-
-async def stats(request: Request) -> Response:
-    w = web(request)
-    now = utcnow()
-    month = request.query_params.get("month") or pages.month_of(now)
-    if not pages.MONTH.fullmatch(month):
-        return error_page(
-            request, 400, texts.BAD_REQUEST_TITLE, texts.STATS_BAD_MONTH.format(month=month)
-        )
-    report = await run_in_threadpool(
-        monthly_report, w.engine, month, calendar=w.bureau.calendar, now=now
-    )
-    before, after = pages.neighbour_months(month)
-    return page(
-        request,
-        "public/stats.html",
-        stats=pages.public_stats(report, w.desk.entries),
-        month=month,
-        before=before,
-        after=after if after <= pages.month_of(now) else None,
-        as_of=china_time(now),
-    )
-
-
-async def _status(request: Request, ticket: str) -> dict[str, Any] | int:
-    """The complaint's public status, or the HTTP status that refuses it (429, 404)."""
-    w = web(request)
-    if not w.status_limit.allow(client_address(request)):
-        return 429
-    if not pages.TICKET.fullmatch(ticket):
-        return 404
-    try:
-        complaint = await run_in_threadpool(complaints.get, w.engine, ticket)
-    except ComplaintNotFound:
-        return 404
-    assert complaint.id is not None
-    events = await run_in_threadpool(complaints.history, w.engine, complaint.id)
-    return pages.public_status(complaint, events, w.desk.entries)
-
-
-async def api_status(request: Request) -> Response:
-    found = await _status(request, request.path_params["ticket"])
-    if found == 429:
-        return json_response({"error": texts.API_RATE_LIMITED}, 429)
-    if not isinstance(found, dict):
-        return json_response({"error": texts.API_NOT_FOUND}, 404)
-    return json_response(found)
-
-
-async def status_page(request: Request) -> Response:
-    found = await _status(request, request.path_params["ticket"])
-    if found == 429:
-        return error_page(request, 429, texts.BAD_REQUEST_TITLE, texts.STATUS_RATE_LIMITED)
-    if not isinstance(found, dict):
-        return error_page(request, 404, texts.PAGE_NOT_FOUND_TITLE, texts.STATUS_NOT_FOUND)
-    return page(request, "public/status.html", status=found)
-
-
-async def status_lookup(request: Request) -> Response:
-    """The home page's 查询 form (a GET without JavaScript): on to the ticket's page."""
-    ticket = (request.query_params.get("ticket") or "").strip().upper()
-    if not pages.TICKET.fullmatch(ticket):
-        return error_page(request, 404, texts.PAGE_NOT_FOUND_TITLE, texts.STATUS_NOT_FOUND)
-    return RedirectResponse(f"/complaints/{quote(ticket)}", status_code=303)
-
-
 routes: list[BaseRoute] = [
     Route("/", home),
     Route("/ask", ask),
     Route("/entries/{entry_id}", entry),
     Route("/entries/{entry_id}/checklist", checklist),
-    Route("/complaints/stats", stats),
-    Route("/complaints", status_lookup),
-    Route("/complaints/{ticket}", status_page),
     Route("/api/ask", api_ask),
-    Route("/api/complaints/{ticket}", api_status),
+    *public_complaints.routes,
 ]

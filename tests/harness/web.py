@@ -19,8 +19,7 @@ from handlers.web.app import create_app
 from handlers.web.context import Web
 from knowledge.complaints.policy import Bureau
 from knowledge.db.engine import make_engine
-from knowledge.desk import Desk, prepare_database
-from knowledge.live import LiveDesk
+from knowledge.desk import Desk, LiveDesk, prepare_database
 from knowledge.schema import Entry
 from knowledge.staff import accounts
 from knowledge.staff.roles import WebRole

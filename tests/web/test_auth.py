@@ -189,7 +189,9 @@ def test_every_staff_route_is_refused_to_every_role_that_must_not_use_it(
         if path == "/staff/logout":
             continue
         response = browser.request(
-            method, path, data={"csrf": token} if method == "POST" else None,
+            method,
+            path,
+            data={"csrf": token} if method == "POST" else None,
             follow_redirects=False,
         )
         if requirement.allows(role):
