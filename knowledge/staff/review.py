@@ -395,7 +395,10 @@ def apply_form(entry: Entry, aspect: Aspect, form: Mapping[str, str]) -> Edited:
     Fields: `lead`, `text` (答复内容), `basis` (one per line); on the procedure aspect
     `step-P-N-<field>` per step of procedure P; on the finance aspect `fin-N-<field>`.
     A field the form does not carry at all leaves its part of the entry as it was.
+    Browsers send a textarea's line breaks as CRLF: they are read as the LF the
+    knowledge is written with, or every line would count as changed.
     """
+    form = {name: value.replace("\r\n", "\n").replace("\r", "\n") for name, value in form.items()}
     document = entry.model_dump(mode="json")
     key = aspect.value
     document["aspects"][key] = form.get("text", "")
