@@ -196,7 +196,7 @@ def due_of(complaint: Complaint, bureau: Bureau, now: dt.datetime) -> Due | None
     label = texts.DUE_LINE.format(
         deadline=staff.DEADLINE_SHORT[running.deadline], date=china_date(running.due)
     )
-    badge = (texts.DUE_OVERDUE if overdue else texts.DUE_LEFT).format(days=days)
+    badge = (texts.DUE_OVERDUE if overdue else texts.DUE_LEFT).format(days=round(days, 1))
     return Due(running.deadline.value, label, days, overdue, badge)
 
 

@@ -30,8 +30,8 @@ COLUMNS: tuple[str, ...] = ("编号", "类别", "类型", "状态", "期限", "�
 
 # --- due dates in working days -------------------------------------------------------------
 
-DUE_LEFT = "剩余 {days:.1f} 个工作日"
-DUE_OVERDUE = "逾期 {days:.1f} 个工作日"
+DUE_LEFT = "剩余 {days:g} 个工作日"
+DUE_OVERDUE = "逾期 {days:g} 个工作日"
 DUE_LINE = "{deadline}期限 {date}"
 DUE_NONE = "—"
 ASSIGNEE_TELEGRAM = "Telegram 用户 {id}"

@@ -95,6 +95,7 @@ def test_an_edit_is_invisible_until_a_reviewer_approves_it(
     reviewer.goto(f"{served.url}/staff/reviews")
     expect(reviewer.locator("ins", has_text="网页编辑测试")).to_have_count(1)
     expect(reviewer.locator(".diff del")).to_have_count(0)
+    reviewer.locator("ins", has_text="网页编辑测试").scroll_into_view_if_needed()
     screenshot(reviewer, "review-diff", full_page=False)
     reviewer.get_by_role("button", name="批准发布").first.click()
     expect(reviewer.locator("body")).to_contain_text("已批准发布")
