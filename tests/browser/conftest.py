@@ -1,6 +1,11 @@
 """Fixtures of the browser tests: `served`, a fresh site (tests.harness.web.make_site)
 listening on a free port; `browser`, Debian's Chromium; `page`, a new tab on a phone-sized
-screen."""
+screen.
+
+Playwright's sync API keeps an event loop marked as running in its thread while it is
+started, which breaks `asyncio.run` in any later test of the same worker process: it is
+started per module, and stopped before the worker moves on.
+"""
 
 from __future__ import annotations
 
@@ -23,13 +28,13 @@ def served(tmp_path: Path, desk: Desk) -> Iterator[Served]:
     stop(running)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(
