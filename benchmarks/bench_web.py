@@ -7,8 +7,10 @@
 own process with the same uvicorn settings; this process is the load generator:
 `clients` concurrent aiohttp sessions share `requests` requests per target.
 Targets: the bare endpoint, an entry page (the eleven entries in turn),
-`/api/ask` with questions from tests/data/holdout.jsonl (each asked several
-times over the run, as residents repeat themselves), and the home page.
+`/api/ask` with questions from tests/data/holdout.jsonl asked before (the steady
+state: residents repeat themselves, and the desk keeps 4,096 matches) and with the
+1,145 held-out questions each new to the process (the matcher's full cost), and
+the home page. The bare endpoint runs first and last; the faster run is the baseline.
 The load generator shares the machine's cores with the server: absolute
 figures understate a server alone; compare rows of one run.
 
@@ -60,18 +62,24 @@ def wait_ready(url: str, timeout: float = 60.0) -> None:
     raise SystemExit(f"server at {url} did not start")
 
 
-def questions(seed: int = 11) -> list[str]:
+def questions(*files: str, seed: int = 11) -> list[str]:
     rows = [
         json.loads(line)["q"]
-        for line in (ROOT / "tests" / "data" / "holdout.jsonl").read_text().splitlines()
+        for name in files
+        for line in (ROOT / "tests" / "data" / name).read_text().splitlines()
         if line.strip()
     ]
     random.Random(seed).shuffle(rows)
     return rows
 
 
-async def load(base: str, paths: list[str], clients: int) -> dict[str, float]:
-    """`clients` workers take the paths in turn; latency of each request, overall rate."""
+async def load(base: str, paths: list[str], clients: int, *, warm: bool = True) -> dict[str, float]:
+    """`clients` workers take the paths in turn; latency of each request, overall rate.
+
+    `warm`: every distinct path is requested once first, so the run measures the steady
+    state (a question asked before, a page rendered before); without it, first-use costs
+    are in the figures (each question new to the process).
+    """
     queue = list(reversed(paths))
     latencies: list[float] = []
     errors = 0
@@ -90,7 +98,7 @@ async def load(base: str, paths: list[str], clients: int) -> dict[str, float]:
                 latencies.append(time.perf_counter() - started)
 
         # Warm-up: every distinct path once, so first-use costs are not in the figures.
-        for path in dict.fromkeys(paths[:200]):
+        for path in dict.fromkeys(paths) if warm else ():
             async with session.get(path) as response:
                 await response.read()
         started = time.perf_counter()
@@ -158,7 +166,8 @@ def main() -> int:
         for process in (site, bare):
             process.terminate()
             process.wait(timeout=10)
-    bare_rps = rows[0][1]["rps"]
+    # The faster of the two bare runs (before and after the others): the stricter baseline.
+    bare_rps = max(rows[0][1]["rps"], rows[-1][1]["rps"])
     lines = [
         f"bench_web {time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()} · "
         f"{os.cpu_count()} cores · {args.clients} clients · {args.requests} requests per target",
@@ -171,13 +180,14 @@ def main() -> int:
             f"| {name} | {r['rps']:.0f} | {r['rps'] / bare_rps:.0%} | {r['p50']:.1f} | "
             f"{r['p99']:.1f} | {r['errors']:.0f} |"
         )
-    entry, ask = rows[1][1], rows[2][1]
+    entry, ask, fresh_ask = rows[1][1], rows[2][1], rows[3][1]
     lines += [
         "",
         f"bar: entry page p99 {entry['p99']:.1f} ms (≤ 50): "
         f"{'met' if entry['p99'] <= 50 else 'NOT met'}",
         f"bar: /api/ask {ask['rps'] / bare_rps:.0%} of the bare endpoint (≥ 50 %): "
-        f"{'met' if ask['rps'] >= bare_rps / 2 else 'NOT met'}",
+        f"{'met' if ask['rps'] >= bare_rps / 2 else 'NOT met'} "
+        f"(every question new: {fresh_ask['rps'] / bare_rps:.0%})",
     ]
     report = "\n".join(lines) + "\n"
     print(report)

@@ -92,7 +92,7 @@ class Desk:
         )
         # Residents ask the same few hundred questions over and over; the knowledge
         # is fixed for the desk's lifetime, so an exact repeat reuses its match.
-        self._match = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(self.matcher.match)
+        self._reply = functools.lru_cache(maxsize=ANSWER_CACHE_SIZE)(self._compose)
 
     @classmethod
     def from_database(
@@ -119,14 +119,24 @@ class Desk:
         other.asked = tally_for(engine)
         return other
 
-    def ask(self, question: str, *, record: bool = True) -> Reply:
-        """Match a question and compose its reply; log it for staff if unanswered."""
-        match = self._match(question)
-        if record and match.decision is Decision.ABSTAIN and match.path in UNANSWERED:
-            self.record_unanswered(match)
-        elif record and match.entry and match.decision is Decision.ANSWER and self.asked:
-            self.asked.add(match.entry, match.aspect)
+    def _compose(self, question: str) -> Reply:
+        match = self.matcher.match(question)
         return Reply(match, reply_for(match, self.entries))
+
+    def ask(self, question: str, *, record: bool = True) -> Reply:
+        """Match a question and compose its reply; log it for staff if unanswered.
+
+        `record=False` leaves the unanswered log to the caller (the web writes it off
+        its event loop); the answered count is in memory and always kept.
+        """
+        reply = self._reply(question)
+        match = reply.match
+        if match.decision is Decision.ABSTAIN and match.path in UNANSWERED:
+            if record:
+                self.record_unanswered(match)
+        elif match.entry and match.decision is Decision.ANSWER and self.asked:
+            self.asked.add(match.entry, match.aspect)
+        return reply
 
     def as_json(self, reply: Reply) -> dict[str, Any]:
         """The reply as `sunshine ask --json` prints it (and the web's /api/ask returns it)."""
