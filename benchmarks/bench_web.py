@@ -148,20 +148,22 @@ def main() -> int:
         wait_ready(f"http://127.0.0.1:{site_port}/healthz")
         wait_ready(f"http://127.0.0.1:{bare_port}/")
         n = args.requests
-        asked = questions()
+        asked = questions("holdout.jsonl")
         ask_paths = [f"/api/ask?q={urllib.parse.quote(asked[i % len(asked)])}" for i in range(n)]
+        fresh = questions("heldout/a.jsonl", "heldout/b.jsonl")
+        fresh_paths = [f"/api/ask?q={urllib.parse.quote(q)}" for q in fresh]
+        entry_paths = [f"/entries/{ENTRY_IDS[i % len(ENTRY_IDS)]}" for i in range(n)]
         targets = [
-            ("bare Starlette endpoint (baseline)", bare_port, ["/"] * n),
-            (
-                "entry page /entries/{id}",
-                site_port,
-                [f"/entries/{ENTRY_IDS[i % len(ENTRY_IDS)]}" for i in range(n)],
-            ),
-            ("/api/ask", site_port, ask_paths),
-            ("home page /", site_port, ["/"] * n),
+            ("bare Starlette endpoint (baseline)", bare_port, ["/"] * n, True),
+            ("entry page /entries/{id}", site_port, entry_paths, True),
+            ("/api/ask, questions asked before", site_port, ask_paths, True),
+            ("/api/ask, every question new", site_port, fresh_paths, False),
+            ("home page /", site_port, ["/"] * n, True),
+            ("bare Starlette endpoint, again", bare_port, ["/"] * n, True),
         ]
-        for name, port, paths in targets:
-            rows.append((name, asyncio.run(load(f"http://127.0.0.1:{port}", paths, args.clients))))
+        for name, port, paths, warm in targets:
+            result = asyncio.run(load(f"http://127.0.0.1:{port}", paths, args.clients, warm=warm))
+            rows.append((name, result))
     finally:
         for process in (site, bare):
             process.terminate()
