@@ -26,21 +26,11 @@ from knowledge.complaints.vocabulary import SUBMIT, State
 from knowledge.db.models import Complaint, ComplaintEvent
 from knowledge.schema import Entry, Finance, Procedure
 from knowledge.texts import site as texts
-from knowledge.vocabulary import Aspect
+from knowledge.vocabulary import ASPECT_ORDER, Aspect
 
-# The programme's order of a service guide (名称 comes first, from the title).
-GUIDE_ORDER: tuple[Aspect, ...] = (
-    Aspect.OVERVIEW,
-    Aspect.BASIS,
-    Aspect.CONDITIONS,
-    Aspect.PROCEDURE,
-    Aspect.TIME_LIMIT,
-    Aspect.METHOD,
-    Aspect.MATERIALS,
-    Aspect.FEES,
-    Aspect.PENALTIES,
-    Aspect.FINANCE,
-)
+# The programme's order of a service guide (名称 comes first, from the title): the aspects
+# are declared in that order, so the bot's buttons and the web's sections agree.
+GUIDE_ORDER: tuple[Aspect, ...] = ASPECT_ORDER
 
 TICKET = re.compile(r"TS\d{8}-\d{4}", re.IGNORECASE)
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
