@@ -81,7 +81,8 @@ async def message(update: Update, context: Context) -> bool:
     msg, user = update.effective_message, update.effective_user
     if msg is None or user is None or msg.chat.type != ChatType.PRIVATE:
         return False
-    if msg.chat_id not in services(context).draft_chats:
+    svc = services(context)
+    if msg.chat_id not in svc.draft_chats and not svc.shared_database:
         return False  # most messages: no draft, and no database round trip to learn it
     event: intake.Event
     if msg.photo:

@@ -22,6 +22,7 @@ from handlers.flood import FloodLimit
 from knowledge.answers import Card
 from knowledge.charts.cache import ChartCache
 from knowledge.complaints.policy import Bureau
+from knowledge.db.lease import replica_id
 from knowledge.desk import Desk, LiveDesk
 
 KEY = "services"
@@ -59,6 +60,15 @@ class Services:
     # The published knowledge, watched for changes (None: the desk is fixed, as in tests).
     live: LiveDesk | None = None
     knowledge_check_seconds: float = 2.0
+    # This process among the replicas (the holder of a lease).
+    replica: str = field(default_factory=replica_id)
+
+    @property
+    def shared_database(self) -> bool:
+        """Whether other processes may share the database (PostgreSQL: replicas behind one
+        load balancer). Then nothing about a conversation may be known from this process's
+        memory alone: a draft started on another replica lives only in the database."""
+        return self.engine.dialect.name != "sqlite"
 
     def use_desk(self, desk: Desk) -> None:
         """Answer from now on with `desk` (newly published knowledge)."""

@@ -6,7 +6,8 @@ retried after 429s and network errors, paced to 20 messages a minute in a group
 Every message is rendered here and only here — escaped, and split between
 paragraphs to fit Telegram's 4096 characters — so an officer's `<` or `&` can
 never make Telegram refuse a message. The deadline watcher queues reminders,
-督办 notices and 回访 tasks as they fall due.
+督办 notices and 回访 tasks as they fall due. Each runs in one replica at a time, under a
+lease in the database (`only_here`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import ForceReply, Message, ReplyParameters
@@ -31,6 +33,7 @@ from knowledge.complaints import deadlines, delivery, outbox
 from knowledge.complaints.outbox import Outgoing, Queued
 from knowledge.complaints.vocabulary import DIGESTIBLE
 from knowledge.complaints.vocabulary import Message as Kind
+from knowledge.db import lease
 from knowledge.texts import staff
 
 log = logging.getLogger(__name__)
@@ -249,13 +252,55 @@ class Sender:
             log.error("outbox message %s refused: %s", ids, exc)
 
 
+async def only_here(
+    svc: Services, name: str, work: Callable[[], Coroutine[Any, Any, None]]
+) -> None:
+    """Run `work` while this replica holds the database lease `name`; wait for it otherwise.
+
+    The lease is renewed every `lease.RENEW_EVERY` seconds; a renewal that fails (another
+    replica took over, the database is unreachable) stops the work at once, and it starts
+    again here if the lease comes back. With one process this costs a small UPDATE every
+    two seconds; with several, exactly one sends and one watches deadlines.
+    """
+    held: lease.Held | None = None
+    task: asyncio.Task[None] | None = None
+    try:
+        while True:
+            try:
+                held = await asyncio.to_thread(lease.acquire, svc.engine, name, svc.replica)
+            except Exception:
+                log.exception("lease %s could not be renewed", name)
+                held = None
+            if held is not None and task is None:
+                log.info("this replica now runs %s", name)
+                task = asyncio.create_task(work())
+            elif held is None and task is not None:
+                log.warning("lease %s lost: %s stops here", name, name)
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                task = None
+            await asyncio.sleep(lease.RENEW_EVERY)
+    finally:
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        if held is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(lease.release, svc.engine, held)
+
+
 async def send_outbox(application: AnyApplication) -> None:
-    await Sender(application).run()
+    svc: Services = application.bot_data["services"]
+    await only_here(svc, "outbox-sender", Sender(application).run)
 
 
 async def watch_deadlines(application: AnyApplication) -> None:
-    """Queue due reminders, 督办 notices and 回访 tasks every scan interval, or when woken."""
     svc: Services = application.bot_data["services"]
+    await only_here(svc, "deadline-watcher", lambda: _watch_deadlines(svc))
+
+
+async def _watch_deadlines(svc: Services) -> None:
+    """Queue due reminders, 督办 notices and 回访 tasks every scan interval, or when woken."""
     while True:
         try:
             queued = await asyncio.to_thread(deadlines.queue_due, svc.engine, svc.bureau)

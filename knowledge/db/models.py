@@ -370,3 +370,18 @@ class AskedCount(SQLModel, table=True):
     entry_id: str = Field(primary_key=True, max_length=80)
     aspect: str = Field(primary_key=True, max_length=40)  # "" when the card has none
     count: int = 0
+
+
+class Lease(SQLModel, table=True):
+    """Who runs a once-only job (the outbox sender, the deadline watcher) until when.
+
+    Replicas sharing one database compete for the row; the holder renews it well
+    before it expires, and another replica takes it over once it has (migration 0008).
+    """
+
+    __tablename__ = "lease"
+
+    name: str = Field(primary_key=True, max_length=60)
+    holder: str = Field(max_length=120)
+    expires_at: dt.datetime
+    acquired_at: dt.datetime = Field(default_factory=utcnow)
