@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
+from handlers.flood import FloodLimit
+from handlers.services import Services
+from handlers.watchers import only_here
+from knowledge.charts.cache import ChartCache
 from knowledge.db import lease
+from knowledge.desk import Desk
 
 NOW = dt.datetime(2026, 12, 5, 12, 0, tzinfo=dt.UTC)
 
@@ -74,3 +83,48 @@ def test_rivals_racing_for_a_new_lease_get_one_holder(engine: Engine) -> None:
     for t in threads:
         t.join()
     assert len(won) == 1
+
+
+def test_two_replicas_run_a_job_once_and_the_second_takes_over(
+    engine: Engine, desk: Desk, tmp_path: Path
+) -> None:
+    """Two processes' worth of `only_here` on one database: one worker at a time, always."""
+    running: list[str] = []
+    overlaps: list[list[str]] = []
+
+    def replica(name: str) -> Services:
+        return Services(
+            desk=desk, engine=engine, charts=ChartCache(tmp_path), flood=FloodLimit(), replica=name
+        )
+
+    def work(name: str) -> Callable[[], Coroutine[Any, Any, None]]:
+        async def job() -> None:
+            running.append(name)
+            if len(running) > 1:
+                overlaps.append(list(running))
+            try:
+                await asyncio.Event().wait()
+            finally:
+                running.remove(name)
+
+        return job
+
+    async def scenario() -> None:
+        first = asyncio.create_task(only_here(replica("a:1:x"), "job", work("a")))
+        await asyncio.sleep(0.3)
+        second = asyncio.create_task(only_here(replica("b:2:y"), "job", work("b")))
+        await asyncio.sleep(lease.RENEW_EVERY + 0.5)
+        assert running == ["a"]
+        first.cancel()  # shutdown: the lease is released
+        await asyncio.gather(first, return_exceptions=True)
+        for _ in range(int(lease.RENEW_EVERY * 10) + 10):
+            if running == ["b"]:
+                break
+            await asyncio.sleep(0.1)
+        assert running == ["b"]
+        second.cancel()
+        await asyncio.gather(second, return_exceptions=True)
+
+    asyncio.run(scenario())
+    assert overlaps == []
+    assert lease.holder_of(engine, "job") is None
