@@ -55,6 +55,20 @@ def restore(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def copy_to(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.db.copy import copy_database
+    from knowledge.db.engine import make_engine
+
+    source, target = wiring.engine(settings), make_engine(args.url)
+    try:
+        copied = copy_database(source, target)
+    finally:
+        source.dispose()
+        target.dispose()
+    print(staff.CLI_DB_COPIED.format(rows=copied.rows, tables=len(copied.tables)))
+    return 0
+
+
 def register(sub: Subparsers) -> None:
     db = sub.add_parser("db", help="the database").add_subparsers(dest="db", required=True)
     p = db.add_parser("init", help="create the database and load the shipped knowledge")
@@ -67,3 +81,10 @@ def register(sub: Subparsers) -> None:
     p = db.add_parser("restore", help="replace the SQLite database with a backup (bot stopped)")
     p.add_argument("file")
     p.set_defaults(func=restore)
+    p = db.add_parser(
+        "copy-to",
+        help="copy every row into another, empty database (e.g. SQLite → PostgreSQL)",
+        epilog="Example: sunshine db copy-to postgresql+psycopg://sunshine:…@db:5432/sunshine",
+    )
+    p.add_argument("url")
+    p.set_defaults(func=copy_to)

@@ -420,3 +420,7 @@ CHART_NO_FONT = (
     "没有找到中文字体，无法画图。请运行 `bash scripts/system-deps.sh`，"
     "或安装 Debian 软件包 fonts-wqy-microhei（apt-get install fonts-wqy-microhei）。"
 )
+CLI_DB_COPY_NOT_EMPTY = "目标数据库已有数据（表 {table}），请换一个空数据库。"
+CLI_DB_COPIED = (
+    "已复制 {rows} 行到目标数据库（{tables} 张表）。把 DATABASE_URL 改为目标数据库即可使用。"
+)
