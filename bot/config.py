@@ -11,6 +11,7 @@ that cannot be used stops the command with one line that names the variable.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -35,6 +36,9 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 UserIds = Annotated[frozenset[int], NoDecode]
 Offices = Annotated[dict[int, str], NoDecode]
 Hosts = Annotated[tuple[str, ...], NoDecode]
+
+# What Telegram accepts as a webhook's secret_token.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 # The environment `Settings.from_env` was given (None: the process environment).
 _ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("environ", default=None)
@@ -121,6 +125,20 @@ class Settings(BaseSettings):
         section="telegram",
         shown="Telegram's",
         example="http://127.0.0.1:8081/file/bot",
+    )
+    webhook_secret: str | None = _setting(
+        "TELEGRAM_WEBHOOK_SECRET",
+        "`sunshine run --webhook URL`: Telegram sends it with every update and the bot refuses "
+        "a request without it (1-256 of A-Z a-z 0-9 _ -); never commit it",
+        section="telegram",
+        shown="—",
+        example="",
+    )
+    webhook_connections: int = _setting(
+        "TELEGRAM_WEBHOOK_CONNECTIONS",
+        "`sunshine run --webhook URL`: how many deliveries Telegram may make at once (1-100)",
+        section="telegram",
+        default=40,
     )
     bot_username: str | None = _setting(
         "SUNSHINE_BOT_USERNAME",
@@ -259,6 +277,21 @@ class Settings(BaseSettings):
     @classmethod
     def _no_at(cls, value: str | None) -> str | None:
         return value.lstrip("@") or None if value else None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: str | None) -> str | None:
+        """Telegram accepts only these characters in `secret_token` (setWebhook would fail)."""
+        if value is not None and not WEBHOOK_SECRET.fullmatch(value):
+            raise ValueError("not a secret token")
+        return value
+
+    @field_validator("webhook_connections")
+    @classmethod
+    def _connections(cls, value: int) -> int:
+        if not 1 <= value <= 100:
+            raise ValueError("out of range")
+        return value
 
     @field_validator("hotline_officers", "supervisors", mode="before")
     @classmethod

@@ -1,4 +1,4 @@
-"""`sunshine run | qr`: the Telegram bot, and QR codes that open an entry in it."""
+"""`sunshine run | qr`: the Telegram bot (polling or webhook), and QR codes that open an entry."""
 
 from __future__ import annotations
 
@@ -31,6 +31,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     import signal
 
     from bot.app import run as serve
+    from bot.webhook import run as serve_webhook
+    from bot.webhook import webhook_path
+    from knowledge.texts import webhook as texts
+
+    if args.webhook:  # checked before anything starts: a wrong setting names itself
+        if not settings.webhook_secret:
+            raise InputError(texts.WEBHOOK_NO_SECRET)
+        webhook_path(args.webhook)
 
     # Until the bot installs its own handlers, SIGTERM stops start-up cleanly too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -38,6 +46,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         logging.getLogger().setLevel(logging.INFO)
     # httpx logs every request at INFO: one line per update is ours to write.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.webhook:
+        host, port = args.host or settings.web_host, args.port or settings.web_port
+        print(f"webhook {args.webhook} -> http://{host}:{port}/", file=sys.stderr)
+        return serve_webhook(settings, url=args.webhook, host=host, port=port)
     return serve(settings)
 
 
@@ -78,7 +90,21 @@ def qr(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register(sub: Subparsers) -> None:
-    p = sub.add_parser("run", help="run the Telegram bot (polling)")
+    p = sub.add_parser(
+        "run",
+        help="run the Telegram bot (polling, or a webhook with --webhook)",
+        epilog="Example: sunshine run --webhook https://minzheng.example.gov.cn/telegram/webhook "
+        "--port 8080   (TELEGRAM_WEBHOOK_SECRET set; the web pages share the port)",
+    )
+    p.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="the public URL Telegram posts updates to (behind the proxy); default: polling",
+    )
+    p.add_argument("--host", help="with --webhook: where to listen (default SUNSHINE_WEB_HOST)")
+    p.add_argument(
+        "--port", type=int, help="with --webhook: the port to listen on (default SUNSHINE_WEB_PORT)"
+    )
     p.set_defaults(func=run)
     p = sub.add_parser(
         "qr",

@@ -1,5 +1,8 @@
 """No message lost: updates are committed before Telegram is told they arrived.
 
+(Webhook mode, `bot.webhook`: `DurableUpdateQueue.deliver` commits an update before
+the webhook answers 200; the rest below holds for both modes.)
+
 python-telegram-bot's polling loop confirms a batch to Telegram (by asking for
 the next offset) once every update of the batch has been *put* on the update
 queue — before any handler has run. `DurableUpdateQueue.put` commits the raw
@@ -47,6 +50,20 @@ class DurableUpdateQueue(asyncio.Queue[object]):
             log.debug("update %d delivered again; not queued twice", item.update_id)
             return
         await super().put(item)
+
+    async def deliver(self, update: Update, payload: dict[str, Any]) -> bool:
+        """Commit a webhook's update, then queue it; False when it was stored before.
+
+        The commit runs in a worker thread: the web server shares this event loop, and
+        Telegram is answered only after this returns (so only after the commit). A
+        database error propagates, the webhook answers 500 and Telegram delivers again.
+        """
+        stored = await asyncio.to_thread(inbox.store, self.engine, update.update_id, payload)
+        if not stored:
+            log.debug("update %d delivered again; not queued twice", update.update_id)
+            return False
+        await super().put(update)
+        return True
 
     async def requeue(self, update: Update) -> None:
         """Queue a stored update again without storing it (used by `replay`)."""

@@ -62,9 +62,13 @@ def staff_routes() -> list[BaseRoute]:
     ]
 
 
-def create_app(web: Web, *, allowed_hosts: Sequence[str] = ("*",)) -> Starlette:
+def create_app(
+    web: Web, *, allowed_hosts: Sequence[str] = ("*",), extra_routes: Sequence[BaseRoute] = ()
+) -> Starlette:
+    """The site; `extra_routes` come first (the bot's webhook, served on the same port)."""
     web.templates.globals["staff_nav"] = staff_nav
     routes: list[BaseRoute] = [
+        *extra_routes,
         Route("/healthz", healthz),
         Route("/display", display),
         *public.routes,

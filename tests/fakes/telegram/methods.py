@@ -28,6 +28,11 @@ from tests.fakes.telegram.records import (
 )
 from tests.fakes.telegram.state import ServerState
 
+CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+
 
 class BotApiMethods(ServerState):
     """Bot API methods; each takes the decoded parameters and returns the `result`."""
@@ -45,17 +50,9 @@ class BotApiMethods(ServerState):
             "has_main_web_app": False,
         }
 
-    async def _set_webhook(self, params: JsonDict) -> bool:
-        raise bad_request("webhooks are not supported by the fake server")
-
-    async def _get_webhook_info(self, params: JsonDict) -> JsonDict:
-        return {
-            "url": "",
-            "has_custom_certificate": False,
-            "pending_update_count": self.pending_updates(),
-        }
-
     async def _get_updates(self, params: JsonDict) -> list[JsonDict]:
+        if self.webhook_url:  # as Telegram: one way of receiving updates at a time
+            raise ApiError(409, CONFLICT)
         offset = params.get("offset")
         limit = params.get("limit", 100)
         timeout = params.get("timeout", 0)

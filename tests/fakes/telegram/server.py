@@ -27,9 +27,10 @@ from tests.fakes.telegram.records import (
     snapshot,
 )
 from tests.fakes.telegram.residents import ResidentActions
+from tests.fakes.telegram.webhook import WebhookDelivery
 
 
-class FakeBotApi(ResidentActions, BotApiMethods):
+class FakeBotApi(ResidentActions, WebhookDelivery, BotApiMethods):
     """A fake Bot API server on 127.0.0.1, run in a background thread."""
 
     def __init__(
@@ -41,12 +42,13 @@ class FakeBotApi(ResidentActions, BotApiMethods):
         bot_username: str = "sunshine_test_bot",
     ) -> None:
         super().__init__(token, host=host, port=port, bot_username=bot_username)
+        self._init_webhook()
         self._methods: dict[str, tuple[str, Handler]] = {}
         for name, handler in (
             ("getMe", self._get_me),
             ("logOut", self._true),
             ("close", self._true),
-            ("deleteWebhook", self._true),
+            ("deleteWebhook", self._delete_webhook),
             ("setWebhook", self._set_webhook),
             ("getWebhookInfo", self._get_webhook_info),
             ("getUpdates", self._get_updates),
@@ -160,6 +162,7 @@ class FakeBotApi(ResidentActions, BotApiMethods):
 
     async def _shutdown(self) -> None:
         self._wake()
+        await self._stop_delivering()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

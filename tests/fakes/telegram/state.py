@@ -29,6 +29,8 @@ class ServerState:
         self.blocked: set[int] = set()
         self.server_errors: list[Exception] = []
         self.on_get_updates: Callable[[int], None] | None = None
+        # Set by setWebhook: updates are POSTed there and getUpdates is refused (webhook.py).
+        self.webhook_url = ""
         self._lock = threading.RLock()
         self._updates: deque[JsonDict] = deque()
         self._next_update_id = 1
