@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.inbox.claims import chat_of
 from knowledge.db.models import InboxUpdate, utcnow
 
 _TABLE = InboxUpdate.__table__  # type: ignore[attr-defined]
@@ -23,7 +24,12 @@ def store(engine: Engine, update_id: int, payload: dict[str, Any]) -> bool:
     try:
         with engine.begin() as conn:
             conn.execute(
-                _TABLE.insert().values(update_id=update_id, payload=payload, received_at=utcnow())
+                _TABLE.insert().values(
+                    update_id=update_id,
+                    payload=payload,
+                    received_at=utcnow(),
+                    chat_id=chat_of(payload),
+                )
             )
     except IntegrityError:
         return False

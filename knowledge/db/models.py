@@ -80,6 +80,10 @@ class InboxUpdate(SQLModel, table=True):
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     received_at: dt.datetime = Field(default_factory=utcnow)
     done_at: dt.datetime | None = Field(default=None, index=True)
+    # Replicas claim updates from here (bot/inbox/claims.py, migration 0009).
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    claimed_by: str | None = Field(default=None, max_length=120)
+    claimed_until: dt.datetime | None = None
 
 
 class AnswerVote(SQLModel, table=True):

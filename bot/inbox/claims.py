@@ -1,0 +1,77 @@
+"""Several replicas, one inbox: each stored update handled by exactly one, a chat's in order.
+
+With webhooks behind a load balancer, a chat's updates reach different replicas.
+Each replica commits what it receives to `inbox_update` (its update id the key, so
+a second delivery is refused there) and then *claims* work from the table, never
+from its own memory: the oldest undone update that no replica holds and that no
+older undone update of the same chat precedes, locked with FOR UPDATE SKIP LOCKED
+so that rivals skip it instead of waiting. A chat's next update becomes claimable
+only once the previous one is marked done — in whichever replica handled it — so
+one chat is handled in order across replicas while different chats run in
+parallel everywhere. A claim lasts CLAIM_SECONDS: a replica that dies mid-update
+loses its claims and another handles them again (the handlers are idempotent per
+update, as for the replay after a crash).
+
+PostgreSQL only: a single process on SQLite keeps its in-memory per-chat order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from knowledge.db.models import utcnow
+
+CLAIM_SECONDS = 60
+
+_CLAIM = text(
+    """
+    WITH next AS (
+        SELECT u.update_id FROM inbox_update u
+        WHERE u.done_at IS NULL
+          AND (u.claimed_until IS NULL OR u.claimed_until < :now)
+          AND NOT EXISTS (
+              SELECT 1 FROM inbox_update o
+              WHERE o.chat_id = u.chat_id AND o.done_at IS NULL AND o.update_id < u.update_id)
+        ORDER BY u.update_id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+    UPDATE inbox_update SET claimed_by = :me, claimed_until = :until
+    FROM next WHERE inbox_update.update_id = next.update_id
+    RETURNING inbox_update.update_id, inbox_update.payload
+    """
+)
+
+
+def claim_next(
+    engine: Engine, me: str, *, now: dt.datetime | None = None
+) -> tuple[int, dict[str, Any]] | None:
+    """The next update this replica may handle, now claimed by it; None when there is none."""
+    now = now or utcnow()
+    until = now + dt.timedelta(seconds=CLAIM_SECONDS)
+    with engine.begin() as conn:
+        row = conn.execute(_CLAIM, {"now": now, "until": until, "me": me}).first()
+    if row is None:
+        return None
+    return int(row.update_id), dict(row.payload)
+
+
+def chat_of(payload: dict[str, Any]) -> int | None:
+    """The chat an update belongs to, from its raw JSON (None: no chat, e.g. a poll)."""
+    for kind in ("message", "edited_message", "channel_post", "edited_channel_post"):
+        found = payload.get(kind)
+        if isinstance(found, dict):
+            chat = found.get("chat")
+            if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+                return int(chat["id"])
+    query = payload.get("callback_query")
+    if isinstance(query, dict):
+        message = query.get("message")
+        if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+            return int(message["chat"]["id"])
+        sender = query.get("from")
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            return int(sender["id"])
+    return None
