@@ -1,4 +1,4 @@
-"""Shared fixtures: a real SQLite file per test, the shipped knowledge, one desk per session.
+"""Shared fixtures: a real database per test, the shipped knowledge, one desk per session.
 
 Every test runs in its own temporary working directory with none of the project's
 own environment variables, so a developer's `.env` or shell settings cannot leak
@@ -7,6 +7,11 @@ bot against the fake Bot API server), `crash` (SIGKILL), `web` (the web applicat
 in process, over a real SQLite file), `browser` (the web served by uvicorn, driven in
 Debian's Chromium by Playwright); the fast loop is
 `pytest -m "not e2e and not crash and not browser"`.
+
+A test that takes `engine` or `database_url` runs twice: on a SQLite file and on
+PostgreSQL (marked `postgres`; `-m "not postgres"` leaves those out). Without
+SUNSHINE_TEST_POSTGRES the PostgreSQL runs are skipped, except under CI, where
+a missing database fails them: CI must not go green having tested one backend.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from knowledge.schema import Entry
 from knowledge.store import shipped_entries
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import OWN_VARIABLES
+from tests.harness.postgres import ENVIRONMENT_URL, UNSET_REASON, Databases
 
 FOLDER_MARKS = ("unit", "e2e", "crash", "web", "browser")
 
@@ -76,9 +82,49 @@ def bot_desk(desk: Desk, tmp_path: Path) -> Desk:
     return desk.using(engine)
 
 
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Databases]:
+    """This worker's PostgreSQL databases; skipped (failed under CI) when none is configured."""
+    import os
+
+    if not ENVIRONMENT_URL:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI must test PostgreSQL too. {UNSET_REASON}")
+        pytest.skip(UNSET_REASON)
+    databases = Databases(ENVIRONMENT_URL, os.environ.get("PYTEST_XDIST_WORKER", "main"))
+    yield databases
+    databases.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the test runs on: `sqlite` or `postgres`."""
+    name: str = request.param
+    return name
+
+
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    """A migrated, empty database in a real SQLite file."""
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a database of the test's own, without any table yet (first use)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'sunshine.db'}"
+        return
+    databases: Databases = request.getfixturevalue("postgres")
+    with databases.database(migrated=False) as url:
+        yield url
+
+
+@pytest.fixture
+def engine(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A migrated, empty database: a real SQLite file, or a PostgreSQL database."""
+    if backend == "postgres":
+        databases: Databases = request.getfixturevalue("postgres")
+        with databases.engine() as eng:
+            yield eng
+        return
     eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
     ensure_schema(eng)
     yield eng

@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -106,20 +107,21 @@ class _Applied:
 def _next_ticket(session: Session, now: dt.datetime) -> str:
     """TS + the China-time date + a 4-digit daily sequence: TS20261125-0007.
 
-    One atomic UPDATE … RETURNING (SQLite and PostgreSQL alike), so concurrent
-    submissions never read the same number; the day's first one inserts the row.
+    One atomic upsert, `INSERT … ON CONFLICT (day) DO UPDATE … RETURNING`, on SQLite
+    and PostgreSQL alike: the day's first submission inserts the row, later ones bump
+    it, and the row stays locked until the complaint commits. So concurrent writers
+    never read the same number, and one that rolls back gives its number back: the
+    day's tickets have no gap. (Update-else-insert would need a savepoint and a retry
+    when two first submissions of a day race.)
     """
     day = now.astimezone(CHINA).strftime("%Y%m%d")
     table = TicketSequence.__table__  # type: ignore[attr-defined]
-    bump = update(table).where(table.c.day == day).values(last=table.c.last + 1)
-    number = session.execute(bump.returning(table.c.last)).scalar()
-    if number is None:
-        try:
-            with session.begin_nested():
-                session.execute(insert(table).values(day=day, last=1))
-            number = 1
-        except IntegrityError:  # another submission inserted the day's row first
-            number = session.execute(bump.returning(table.c.last)).scalar_one()
+    upsert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = upsert(table).values(day=day, last=1)
+    bump = statement.on_conflict_do_update(
+        index_elements=[table.c.day], set_={"last": table.c.last + 1}
+    )
+    number = session.execute(bump.returning(table.c.last)).scalar_one()
     return f"TS{day}-{number:04d}"
 
 
@@ -198,8 +200,8 @@ def submit(
                 session.commit()
                 return complaint, True
         except IntegrityError:
-            # Two deliveries of the same confirmation raced and the other one won, or
-            # two first complaints of a day raced for its ticket sequence: try again.
+            # Two deliveries of the same confirmation raced and the other one won: the
+            # next attempt finds its complaint.
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")

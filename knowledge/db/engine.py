@@ -8,6 +8,7 @@ change.
 
 from __future__ import annotations
 
+import weakref
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,10 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
     # --- end of SQLite only --------------------------------------------------------
+    # An engine dropped without dispose() (a command-line run) closes its pooled
+    # connections then, instead of leaving them to the garbage collector: a server
+    # keeps an abandoned PostgreSQL connection open, and psycopg warns about it.
+    weakref.finalize(engine, engine.pool.dispose)
     return engine
 
 

@@ -133,18 +133,29 @@ def test_a_replayed_confirmation_does_not_create_a_second_complaint(engine: Engi
     assert len(cs.listing(engine)) == 1
 
 
-def test_concurrent_submissions_get_distinct_tickets(engine: Engine) -> None:
+def test_concurrent_submissions_get_gap_free_unique_tickets(engine: Engine) -> None:
+    """8 writers × 25 submissions on the same day: 0001..0200, none twice, none missing."""
+    writers, each = 8, 25
     tickets: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(writers)
 
-    def one(i: int) -> None:
-        tickets.append(_submit(engine, f"key-{i}").ticket)
+    def write(writer: int) -> None:
+        try:
+            start.wait()
+            for i in range(each):
+                tickets.append(_submit(engine, f"key-{writer}-{i}").ticket)
+        except BaseException as exc:  # reported below: a thread's exception is otherwise lost
+            errors.append(exc)
 
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(12)]
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(set(tickets)) == 12
+    assert errors == []
+    assert sorted(tickets) == [f"TS20261125-{n:04d}" for n in range(1, writers * each + 1)]
+    assert len(cs.listing(engine)) == writers * each
 
 
 def test_the_whole_lifecycle_writes_an_audit_row_per_step(engine: Engine) -> None:
@@ -259,7 +270,7 @@ def test_cli_lists_and_shows_complaints(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    url = str(engine.url)
+    url = engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("DATABASE_URL", url)
     t = _submit(engine).ticket
     _act(engine, t, Action.CLAIM, Role.HANDLER, office="社会救助股")
@@ -290,7 +301,7 @@ def test_personal_data_is_erased_after_the_retention_period(
     _act(engine, t, Action.APPROVE_REPLY, Role.SUPERVISOR)
     _act(engine, t, Action.CLOSE, Role.RESIDENT, result="满意")
     open_one = _submit(engine, "still-open").ticket
-    monkeypatch.setenv("DATABASE_URL", str(engine.url))
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     assert main(["complaints", "erase", "--older-than-days", "0"]) == 0
     assert t in capsys.readouterr().out
     erased = cs.get(engine, t)
