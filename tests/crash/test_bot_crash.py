@@ -4,7 +4,7 @@ The questions are held "in the handler" by making the fake server answer
 sendMessage with 429 (retry after 30 s), so the bot is provably between
 having confirmed the updates to Telegram and having answered them when it is
 killed. Stock polling would lose them; after the restart every question must
-have been answered at least once.
+have been answered at least once. On SQLite and on PostgreSQL (`database_url`).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ def _polling(api: FakeBotApi) -> bool:
 
 
 def test_killed_mid_handler_every_question_is_answered_after_restart(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, tmp_path: Path, database_url: str
 ) -> None:
-    first = BotProcess(api, tmp_path)
+    first = BotProcess(api, tmp_path, database_url)
     try:
         wait_alive(api, first, lambda: _polling(api), timeout=60)
         api.fail_next("sendMessage", times=len(QUESTIONS), retry_after=30)
@@ -51,7 +51,7 @@ def test_killed_mid_handler_every_question_is_answered_after_restart(
     finally:
         first.kill()
 
-    second = BotProcess(api, tmp_path)
+    second = BotProcess(api, tmp_path, database_url)
     try:
         wait_alive(api, second, lambda: all(api.bot_messages(c) for c in CHATS), timeout=60)
         answered = {c: api.bot_messages(c)[0].text or "" for c in CHATS}
@@ -60,8 +60,10 @@ def test_killed_mid_handler_every_question_is_answered_after_restart(
         assert second.terminate() == 0, second.log.read_text()
 
 
-def test_sigterm_finishes_cleanly_and_confirms_the_offset(api: FakeBotApi, tmp_path: Path) -> None:
-    bot = BotProcess(api, tmp_path)
+def test_sigterm_finishes_cleanly_and_confirms_the_offset(
+    api: FakeBotApi, tmp_path: Path, database_url: str
+) -> None:
+    bot = BotProcess(api, tmp_path, database_url)
     try:
         wait_alive(api, bot, lambda: _polling(api), timeout=60)
         api.send_text("低保怎么申请", chat_id=CHATS[0])

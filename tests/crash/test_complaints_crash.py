@@ -1,6 +1,7 @@
 """Complaints survive SIGKILL: `sunshine run` is killed during intake, right after the
 confirmation, and while the acknowledgement is being sent; after a restart every confirmed
-complaint exists exactly once and every resident has its ticket number."""
+complaint exists exactly once and every resident has its ticket number. On SQLite and on
+PostgreSQL (`database_url`)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from tests.harness import GROUP, BotProcess, skip_to_summary, wait_alive
 ROUNDS = int(os.environ.get("SUNSHINE_KILL_ROUNDS", "2"))
 
 
-def _start(api: FakeBotApi, data: Path) -> BotProcess:
-    return BotProcess(api, data, SUNSHINE_OFFICERS_CHAT_ID=str(GROUP))
+def _start(api: FakeBotApi, data: Path, database_url: str) -> BotProcess:
+    return BotProcess(api, data, database_url, SUNSHINE_OFFICERS_CHAT_ID=str(GROUP))
 
 
 def _wait_text(
@@ -36,9 +37,9 @@ def _up_to_confirmation(api: FakeBotApi, chat: int) -> None:
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_killed_at_each_point_every_confirmed_complaint_exists_once(
-    api: FakeBotApi, tmp_path: Path, round_: int
+    api: FakeBotApi, tmp_path: Path, database_url: str, round_: int
 ) -> None:
-    bot = _start(api, tmp_path)
+    bot = _start(api, tmp_path, database_url)
     wait_alive(api, bot, lambda: any(c.method == "getUpdates" for c in api.calls), timeout=60)
     confirmed: list[int] = []
 
@@ -48,7 +49,7 @@ def test_killed_at_each_point_every_confirmed_complaint_exists_once(
     api.send_text("殡仪馆收费不公示，火化后另收了好几项钱", chat_id=3001)
     _wait_text(api, bot, 3001, "涉及哪个单位")
     bot.kill()
-    bot = _start(api, tmp_path)
+    bot = _start(api, tmp_path, database_url)
     for prompt, button in (
         ("涉及哪个单位", "跳过"),
         ("什么时候", "跳过"),
@@ -68,7 +69,7 @@ def test_killed_at_each_point_every_confirmed_complaint_exists_once(
     api.press(3002, "✅ 确认提交")
     confirmed.append(3002)
     bot.kill()
-    bot = _start(api, tmp_path)
+    bot = _start(api, tmp_path, database_url)
     _wait_text(api, bot, 3002, "已受理您的", timeout=60)
 
     # 3. While the acknowledgement is being sent (Telegram answers 429, retry in 1 s).
@@ -83,13 +84,13 @@ def test_killed_at_each_point_every_confirmed_complaint_exists_once(
         timeout=30,
     )
     bot.kill()
-    bot = _start(api, tmp_path)
+    bot = _start(api, tmp_path, database_url)
     try:
         _wait_text(api, bot, 3003, "已受理您的", timeout=60)
     finally:
         assert bot.terminate() == 0, bot.log.read_text()
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'sunshine.db'}")
+    engine = make_engine(database_url)
     complaints = cs.listing(engine)
     assert sorted(c.chat_id or 0 for c in complaints) == confirmed  # each exactly once
     for complaint in complaints:

@@ -124,10 +124,13 @@ class BotProcess:
     """`sunshine run` as a child process against the fake server; its log in data/bot.log.
 
     It runs in `data` as its working directory, with none of the developer's own
-    settings, so a `.env` file or a variable in the shell cannot leak in.
+    settings, so a `.env` file or a variable in the shell cannot leak in. Its database
+    is `data/sunshine.db` unless `database_url` names another (a PostgreSQL one).
     """
 
-    def __init__(self, api: FakeBotApi, data: Path, **env: str) -> None:
+    def __init__(
+        self, api: FakeBotApi, data: Path, database_url: str | None = None, **env: str
+    ) -> None:
         self.data = data
         self.log = data / "bot.log"
         environment = {
@@ -137,7 +140,7 @@ class BotProcess:
             "TELEGRAM_API_BASE_URL": api.base_url,
             "TELEGRAM_API_FILE_URL": api.base_file_url,
             "SUNSHINE_DATA_DIR": str(data),
-            "DATABASE_URL": f"sqlite:///{data / 'sunshine.db'}",
+            "DATABASE_URL": database_url or f"sqlite:///{data / 'sunshine.db'}",
             "SUNSHINE_FLOOD_RATE": "0",
             "SUNSHINE_LOG_LEVEL": "INFO",
             **env,

@@ -1,4 +1,7 @@
-"""Migration 0005 converts messages still waiting in the outbox, both ways.
+"""Every migration goes down and up again; 0005 converts the waiting outbox, both ways.
+
+On SQLite and on PostgreSQL (the `database_url` fixture): alembic's batch operations
+copy tables on SQLite and alter them in place on PostgreSQL, two different code paths.
 
 An outbox written by the bot before the upgrade held Telegram's HTML and keyboard;
 after it, plain text and the domain's buttons. A message queued just before an
@@ -10,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from importlib import resources
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
@@ -46,8 +48,8 @@ def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
         (command.downgrade if down else command.upgrade)(config, revision)
 
 
-def _legacy_outbox(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+def _legacy_outbox(database_url: str) -> Engine:
+    engine = make_engine(database_url)
     _migrate(engine, BEFORE)
     now = dt.datetime.now(dt.UTC)
     with engine.begin() as conn:
@@ -55,20 +57,21 @@ def _legacy_outbox(tmp_path: Path) -> Engine:
             sa.text(
                 "INSERT INTO outbox_message (key, created_at, chat_id, text, reply_markup, kind,"
                 " ticket, attempts, next_attempt_at, dead)"
-                " VALUES ('k1', :now, -9001, :text, :markup, 'card', :ticket, 0, :now, 0)"
+                " VALUES ('k1', :now, -9001, :text, :markup, 'card', :ticket, 0, :now, :dead)"
             ),
             {
                 "now": now,
                 "text": f"<b>投诉 {TICKET}</b>\n月收入&lt;300元 &amp; 无劳动能力",
                 "markup": json.dumps(OLD_MARKUP, ensure_ascii=False),
                 "ticket": TICKET,
+                "dead": False,  # a boolean column: PostgreSQL refuses the integer 0
             },
         )
     return engine
 
 
-def test_upgrade_turns_a_waiting_html_message_into_the_domains_message(tmp_path: Path) -> None:
-    engine = _legacy_outbox(tmp_path)
+def test_upgrade_turns_a_waiting_html_message_into_the_domains_message(database_url: str) -> None:
+    engine = _legacy_outbox(database_url)
     _migrate(engine, "head")
 
     assert schema_version(engine) == SCHEMA_HEAD
@@ -85,17 +88,38 @@ def test_upgrade_turns_a_waiting_html_message_into_the_domains_message(tmp_path:
     )
 
 
-def test_downgrade_gives_the_old_sender_html_and_its_keyboard_back(tmp_path: Path) -> None:
-    engine = _legacy_outbox(tmp_path)
+def test_downgrade_gives_the_old_sender_html_and_its_keyboard_back(database_url: str) -> None:
+    engine = _legacy_outbox(database_url)
     _migrate(engine, "head")
     _migrate(engine, BEFORE, down=True)
 
     assert schema_version(engine) == BEFORE
     with engine.connect() as conn:
-        text, markup = conn.execute(sa.text("SELECT text, reply_markup FROM outbox_message")).one()
+        # Typed as JSON: SQLite hands back the text, PostgreSQL's driver the decoded value.
+        query = sa.text("SELECT text, reply_markup FROM outbox_message").columns(
+            sa.column("text", sa.Text), sa.column("reply_markup", sa.JSON)
+        )
+        text, markup = conn.execute(query).one()
     assert text == f"投诉 {TICKET}\n月收入&lt;300元 &amp; 无劳动能力"
     expected = {"inline_keyboard": OLD_MARKUP["inline_keyboard"][:2]}
-    assert json.loads(markup) == expected
+    assert markup == expected
     with engine.connect() as conn:
         tables = set(sa.inspect(conn).get_table_names())
     assert "answer_feedback" in tables and "answer_vote" not in tables
+
+
+def test_every_migration_goes_down_to_nothing_and_up_again(database_url: str) -> None:
+    engine = make_engine(database_url)
+    _migrate(engine, "head")
+    with engine.connect() as conn:
+        migrated = set(sa.inspect(conn).get_table_names())
+    _migrate(engine, "base", down=True)
+    with engine.connect() as conn:
+        assert set(sa.inspect(conn).get_table_names()) <= {"alembic_version"}
+    assert schema_version(engine) is None
+    _migrate(engine, "head")
+    assert schema_version(engine) == SCHEMA_HEAD
+    with engine.connect() as conn:
+        assert set(sa.inspect(conn).get_table_names()) == migrated
+    assert {"complaint", "entry", "outbox_message", "ticket_sequence"} <= migrated
+    engine.dispose()
