@@ -1,9 +1,9 @@
 """Engines, migrations and first-use set-up of the database.
 
-Everything here is portable SQLAlchemy, except the block marked
-"SQLite only" below: the connection pragmas and the creation of the parent
-folder of a database file. PostgreSQL through `DATABASE_URL` needs no other
-change.
+Everything here is portable SQLAlchemy, except the blocks marked below:
+for SQLite the connection pragmas and the creation of the parent folder of a
+database file, for PostgreSQL the session's time zone. PostgreSQL through
+`DATABASE_URL` (`postgresql+psycopg://…`) needs no other change.
 """
 
 from __future__ import annotations
@@ -26,6 +26,13 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`, with SQLite set up for a single-host service."""
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
+    # --- PostgreSQL only ----------------------------------------------------------
+    if parsed.get_backend_name() == "postgresql":
+        # The session in UTC whatever the server's TimeZone (Asia/Shanghai on a server
+        # set up in China). The models' columns convert to UTC anyway (SQLModel's
+        # UTCDateTime), but SQL itself (data migrations, casts, date(), a DBA's psql)
+        # then sees the wall-clock times SQLite stores, not eight hours later.
+        kwargs["connect_args"] = {"options": "-c TimeZone=UTC"}
     # --- SQLite only -------------------------------------------------------------
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
