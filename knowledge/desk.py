@@ -78,12 +78,13 @@ class Desk:
         lexicon: Lexicon | None = None,
         calibration: Calibration | None = None,
         model: LearnedModel | Literal["shipped"] | None = "shipped",
+        matcher: Matcher | None = None,
     ) -> None:
         self.engine = engine
         self.entries = {e.id: e for e in entries}
         # Answers given, counted in memory and written once a minute (this week's most asked).
         self.asked: AskedTally | None = tally_for(engine) if engine is not None else None
-        self.matcher = Matcher(
+        self.matcher = matcher or Matcher(
             entries,
             lexicon or load_lexicon(),
             calibration or load_calibration(),
@@ -107,6 +108,12 @@ class Desk:
         with open_session(engine) as session:
             entries = store.load_entries(session=session)
         return cls(entries, engine=engine, cache_dir=cache_dir, model=model)
+
+    def updated(self, entries: list[Entry]) -> Desk:
+        """A desk over edited knowledge with this one's model, lexicon and database, its
+        matcher updated rather than rebuilt (`Matcher.updated`): an edit of one entry among
+        10,000 reaches residents in well under a second instead of minutes."""
+        return Desk(entries, engine=self.engine, matcher=self.matcher.updated(entries))
 
     def using(self, engine: Engine) -> Desk:
         """The same knowledge and matcher, recording to another database.
@@ -201,7 +208,9 @@ def knowledge_version(engine: Engine) -> Version:
 class LiveDesk:
     """Holds the current desk; `refresh` swaps in a new one when the knowledge changed.
 
-    `build` makes a desk from entries (the caller decides the model, the cache folder).
+    `build` makes a desk from entries (the caller decides the model, the cache folder);
+    it is called once, at start. A change is applied by `Desk.updated` (only what the
+    edit touched is read again), and the updated index is saved for the next start.
     """
 
     engine: Engine
@@ -224,11 +233,12 @@ class LiveDesk:
             return False
         with open_session(self.engine) as session:
             entries = store.load_entries(session=session)
-        self.desk = self.build(entries)
+        self.desk = self.desk.updated(entries)
         self.version = version
-        log.info("knowledge changed (revision %d, %d entries): desk rebuilt", *version)
+        log.info("knowledge changed (revision %d, %d entries): desk updated", *version)
         for listener in self.listeners:
             listener(self.desk)
+        self.desk.matcher.index.save()  # after the swap: residents do not wait for the disk
         return True
 
     async def watch(self, every: float) -> None:

@@ -100,11 +100,28 @@ class Matcher:
         model: LearnedModel | None = None,
         cache_dir: Path | None = None,
     ) -> None:
+        self._setup(Index(entries, lexicon, cache_dir=cache_dir), calibration, model, entries)
+
+    def _setup(
+        self,
+        index: Index,
+        calibration: Calibration,
+        model: LearnedModel | None,
+        entries: Sequence[Entry],
+    ) -> None:
         self.calibration = calibration
-        self.index = Index(entries, lexicon, cache_dir=cache_dir)
+        self.index = index
         self.featurizer = Featurizer(self.index, calibration.params)
         self.lexical = LexicalDecider(self.index, calibration)
+        self.offered = model
         self.model = model if model is not None and self._serves(model, entries) else None
+
+    def updated(self, entries: Sequence[Entry]) -> Matcher:
+        """A matcher for edited knowledge, made from this one (`Index.updated`): an edit
+        re-reads only the questions it can have changed. This matcher keeps serving."""
+        other = Matcher.__new__(Matcher)
+        other._setup(self.index.updated(entries), self.calibration, self.offered, entries)
+        return other
 
     @staticmethod
     def _serves(model: LearnedModel, entries: Sequence[Entry]) -> bool:

@@ -11,12 +11,19 @@ exactly, by sound or with one wrong character (`terms`), the rest cut by jieba
 
 from __future__ import annotations
 
+import copy
+import functools
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+
+from knowledge.matching import index_store as store
 from knowledge.matching.lexicon import Lexicon
 from knowledge.matching.normalise import Normaliser
 from knowledge.matching.phrasing import PhrasingModel
@@ -46,13 +53,10 @@ CONTACT = "contact"
 SMALLTALK = "smalltalk"
 
 
-@dataclass(slots=True)
-class Doc:
-    label: str  # an entry id, or "complaint" / "contact" / "r:<referral key>"
-    aspect: Aspect | None
-    text: str
-    weights: dict[str, float]
-    norm: float
+# One example question as the similarity stage reads it: aspect, text, tokens, tf-idf norm.
+Doc = tuple[Aspect | None, str, tuple[str, ...], float]
+# Labels whose questions are kept ready in memory (each about 90 questions at most).
+DOC_CACHE_LABELS = 4096
 
 
 @dataclass
@@ -72,7 +76,13 @@ class Reading:
 
 
 class Index:
-    """The index of one snapshot of the knowledge base (read-only once built)."""
+    """The index of one snapshot of the knowledge base (read-only once built).
+
+    The tokens of every example question are kept in a `DocTable` saved beside the
+    other caches, one file per knowledge version (`index_store`): a process that
+    finds the file for its knowledge loads it instead of tokenising again, and an
+    edit (`updated`) tokenises only the questions it can have changed.
+    """
 
     def __init__(
         self,
@@ -82,11 +92,58 @@ class Index:
         cache_dir: Path | None = None,
     ) -> None:
         self.lexicon = lexicon
-        self.entries = {e.id: e for e in entries}
+        self.cache_dir = cache_dir
         self.norm = Normaliser(lexicon.colloquial)
         self.reader = PinyinReader(load_table(cache_dir))
         self.stop = frozenset(self.norm.normalise(w, limit=None) for w in lexicon.stopwords)
+        self._normalised: dict[str, str] = {}
+        self._setting = _setting(lexicon)
+        self._vocabulary(entries)
+        self.digests = [store.entry_digest(e) for e in entries]
+        self.key = store.index_key(self.digests, self._setting)
+        saved = store.load(cache_dir, self.key) if cache_dir is not None else None
+        if saved is not None:
+            self.table, state = saved
+            self.cutter = WordCutter(cache_dir=cache_dir, state=state)
+        else:
+            self.cutter = WordCutter(self._extra_words(), cache_dir=cache_dir)
+            self.table = store.DocTable.empty().plus(self._tokenised(self._raw(entries)))
+            self.save()
+        self._derive()
 
+    def save(self) -> None:
+        """Keep this index's questions for the next process (a no-op without a cache)."""
+        if self.cache_dir is not None:
+            store.save(self.cache_dir, self.key, self.table, self.cutter.state())
+
+    def updated(self, entries: Sequence[Entry]) -> Index:
+        """The index of `entries`, made from this one: only the labels whose questions can
+        tokenise differently are tokenised again — the entries that changed, and any label
+        with a question containing a term that appeared, disappeared or changed meaning."""
+        new = copy.copy(self)
+        new._vocabulary(entries)
+        new.digests = [store.entry_digest(e) for e in entries]
+        new.key = store.index_key(new.digests, self._setting)
+        before = dict(zip(self.entries, self.digests, strict=True))
+        changed = {e.id for e, d in zip(entries, new.digests, strict=True) if before.get(e.id) != d}
+        gone = set(self.entries) - set(new.entries)
+        terms = _term_kinds(self) ^ _term_kinds(new)
+        affected = changed | gone | self.table.containing({term for term, _, _ in terms})
+        new.cutter = self.cutter.updated(new._extra_words())
+        retokenise = [doc for doc in new._raw(entries) if doc[0] in affected]
+        new.table = self.table.without(affected).plus(new._tokenised(retokenise))
+        new._derive()
+        return new
+
+    def n(self, text: str) -> str:
+        """The normalised form of a knowledge text (remembered: an edit normalises again)."""
+        known = self._normalised.get(text)
+        if known is None:
+            known = self._normalised[text] = self.norm.normalise(text, limit=None)
+        return known
+
+    def _vocabulary(self, entries: Sequence[Entry]) -> None:
+        self.entries = {e.id: e for e in entries}
         self.topics: dict[str, dict[str, float]] = defaultdict(dict)
         self.canonical: dict[str, str] = {}
         self.cues: dict[str, dict[str, float]] = defaultdict(dict)
@@ -96,16 +153,10 @@ class Index:
         ]
         self.topic_spotter = TermSpotter(self.topics, self.reader, typo_terms=entry_terms)
         self.cue_spotter = TermSpotter(self.cues, self.reader)
-        self.cutter = WordCutter([*self.topics, *self.cues], cache_dir=cache_dir)
+        self.topic_tokens = frozenset(self.canonical.values())
 
-        self.docs: list[Doc] = []
-        self.docs_by_label: dict[str, list[int]] = defaultdict(list)
-        self.idf: dict[str, float] = {}
-        self.entry_postings: dict[str, list[str]] = {}
-        self._build_index(entries)
-
-    def n(self, text: str) -> str:
-        return self.norm.normalise(text, limit=None)
+    def _extra_words(self) -> list[str]:
+        return [*self.topics, *self.cues]
 
     def _add_topic(self, term: str, key: str, weight: float, canonical: str | None = None) -> None:
         term = self.n(term)
@@ -145,7 +196,8 @@ class Index:
             for term, weight in cueset.terms.items():
                 self.cues[self.n(term)][name] = weight
 
-    def _build_index(self, entries: Sequence[Entry]) -> None:
+    def _raw(self, entries: Sequence[Entry]) -> list[tuple[str, Aspect | None, str]]:
+        """Every example question with its label and aspect, a label's questions together."""
         raw: list[tuple[str, Aspect | None, str]] = []
         for entry in entries:
             raw.extend((entry.id, None, q) for q in entry.questions)
@@ -158,65 +210,125 @@ class Index:
             raw.extend((name, None, q) for q in cueset.examples)
         for referral in self.lexicon.referrals:
             raw.extend((REFERRAL + referral.key, None, q) for q in referral.examples)
+        return raw
 
-        tokenised = [
-            (label, aspect, text, set(self.tokens(self.n(text), exact=True)[0]))
-            for label, aspect, text in raw
-        ]
-        df: dict[str, int] = defaultdict(int)
-        entry_sets: dict[str, set[str]] = defaultdict(set)
-        for label, _, _, tokens in tokenised:
-            for t in tokens:
-                df[t] += 1
-                if label in self.entries:
-                    entry_sets[t].add(label)
-        n = max(len(tokenised), 1)
-        self.idf = {t: math.log(1.0 + n / c) for t, c in df.items()}
-        for label, doc_aspect, text, tokens in tokenised:
-            weights = {t: self.idf[t] for t in tokens}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            self.docs_by_label[label].append(len(self.docs))
-            self.docs.append(Doc(label, doc_aspect, self.n(text), weights, norm))
-        self.entry_postings = {
-            t: sorted(s) for t, s in entry_sets.items() if len(s) <= MAX_ENTRY_DF
-        }
-        self.topic_tokens = frozenset(self.canonical.values())
+    def _tokenised(
+        self, raw: Sequence[tuple[str, Aspect | None, str]]
+    ) -> list[tuple[str, Aspect | None, str, set[str]]]:
+        out = []
+        for label, aspect, text in raw:
+            normal = self.n(text)
+            out.append((label, aspect, normal, set(self.tokens(normal, exact=True)[0])))
+        return out
+
+    def _derive(self) -> None:
+        """Everything the questions' tokens imply: idf, postings, generic words, the
+        phrasing models — sums over the table's per-label token counts (small arrays)."""
+        table = self.table
+        tokens = table.tokens
+        n_tokens = max(len(tokens), 1)
+        self.ranges = table.label_ranges()
+        counts = np.asarray(table.grp_count, dtype=np.int64)
+        group_tok = np.asarray(table.grp_tok)
+        df = np.bincount(group_tok, weights=counts, minlength=n_tokens).astype(np.int64)
+        n = max(len(table), 1)
+        self.idf = {tokens[t]: math.log(1.0 + n / int(df[t])) for t in np.flatnonzero(df)}
+
+        is_entry = np.array([label in self.entries for label in table.labels] or [False])
+        group_label = np.asarray(table.grp_label)
+        entry_rows = is_entry[group_label] if len(group_label) else np.zeros(0, bool)
+        # Per (entry, token): how many of the entry's questions contain it; sorted by
+        # token, then by entry id (postings list entries in that order).
+        rank = np.zeros(len(table.labels) or 1, np.int64)
+        rank[np.argsort(np.array(table.labels or [""]), kind="stable")] = np.arange(
+            len(table.labels) or 1
+        )
+        code = group_tok[entry_rows].astype(np.int64) * len(rank) + rank[group_label[entry_rows]]
+        pairs, inverse = np.unique(code, return_inverse=True)
+        self._pair_count = np.bincount(inverse, weights=counts[entry_rows]).astype(np.int64)
+        order = np.argsort(rank)
+        self._pair_label = order[pairs % len(rank)]
+        self._tok_ptr = np.searchsorted(pairs // len(rank), np.arange(n_tokens + 1))
+        self._token_id = {t: i for i, t in enumerate(tokens)}
+        entry_df = np.diff(self._tok_ptr)
         # Words found in the questions of many entries (到底, 这个, 办理) say nothing of
         # which entry, or which other department, a question is about.
         spread = max(GENERIC_MIN_ENTRIES, GENERIC_SHARE * len(self.entries))
-        self.generic = frozenset(t for t, s in entry_sets.items() if len(s) >= spread)
-        self.own_share = self._term_own_share(tokenised)
-        self.aspect_model: PhrasingModel[Aspect | None] = PhrasingModel(
-            (doc_aspect, self.phrasing(tokens))
-            for label, doc_aspect, _, tokens in tokenised
-            if label in self.entries
-        )
-        self.complaint_model: PhrasingModel[bool] = PhrasingModel(
-            (label == COMPLAINT, self.phrasing(tokens)) for label, _, _, tokens in tokenised
-        )
+        self.generic = frozenset(tokens[t] for t in np.flatnonzero(entry_df >= spread))
+        self._postings: dict[str, tuple[str, ...]] = {}
+        self._shares: dict[tuple[str, str], float | None] = {}
 
-    def _term_own_share(
-        self, tokenised: Sequence[tuple[str, Aspect | None, str, set[str]]]
-    ) -> dict[tuple[str, str], float]:
-        """For each entry term, the share of example questions using it that belong to its entry.
+        topical = np.array([t in self.topic_tokens for t in tokens] or [False])
+        phrasing_rows = ~topical[group_tok] if len(group_tok) else np.zeros(0, bool)
+        aspects: dict[Aspect | None, dict[str, int]] = defaultdict(dict)
+        complaint: dict[bool, dict[str, int]] = defaultdict(dict)
+        complaint_id = table.labels.index(COMPLAINT) if COMPLAINT in table.labels else -1
+        grp_aspect = np.asarray(table.grp_aspect)
+        for rows, key_of, out in (
+            (phrasing_rows & entry_rows, grp_aspect, aspects),
+            (phrasing_rows, group_label == complaint_id, complaint),
+        ):
+            keys = np.asarray(key_of)[rows]
+            for key in np.unique(keys).tolist():
+                sub = keys == key
+                summed = np.bincount(group_tok[rows][sub], weights=counts[rows][sub])
+                label: Any = bool(key) if out is complaint else store.aspect_of(int(key))
+                out[label] = {tokens[t]: int(summed[t]) for t in np.flatnonzero(summed)}
+        self.aspect_model: PhrasingModel[Aspect | None] = PhrasingModel.from_counts(aspects)
+        self.complaint_model: PhrasingModel[bool] = PhrasingModel.from_counts(complaint)
+        self._docs = functools.lru_cache(maxsize=DOC_CACHE_LABELS)(self._label_docs)
+
+    def postings(self, token: str) -> tuple[str, ...]:
+        """The entries whose questions use `token`, by id; none if too many do."""
+        known = self._postings.get(token)
+        if known is None:
+            t = self._token_id.get(token)
+            known = ()
+            if t is not None:
+                start, end = int(self._tok_ptr[t]), int(self._tok_ptr[t + 1])
+                if end - start <= MAX_ENTRY_DF:
+                    labels = self.table.labels
+                    known = tuple(labels[i] for i in self._pair_label[start:end].tolist())
+            self._postings[token] = known
+        return known
+
+    def own_share(self, term: str, key: str) -> float | None:
+        """For an entry term, the share of example questions using it that belong to its entry.
 
         低保户 often appears in other entries' questions as the asker's status
         (低保户看病能报多少), so it is weaker evidence for 低保 than 低保 itself.
         """
-        uses: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for label, _, _, tokens in tokenised:
-            if label in self.entries:
-                for t in tokens:
-                    if t in self.topic_tokens:
-                        uses[t][label] += 1
-        shares: dict[tuple[str, str], float] = {}
-        for term, targets in self.topics.items():
-            counts = uses.get(self.canonical[term], {})
-            total = sum(counts.values())
-            for key in targets:
-                if key.startswith(ENTRY) and total:
-                    shares[(term, key)] = counts.get(key[len(ENTRY) :], 0) / total
-        return shares
+        if not key.startswith(ENTRY):
+            return None
+        found = self._shares.get((term, key), -1.0)
+        if found != -1.0:
+            return found
+        share: float | None = None
+        t = self._token_id.get(self.canonical[term])
+        if t is not None:
+            start, end = int(self._tok_ptr[t]), int(self._tok_ptr[t + 1])
+            labels = self.table.labels
+            owners = [labels[i] for i in self._pair_label[start:end].tolist()]
+            uses = self._pair_count[start:end].tolist()
+            total = sum(uses)
+            if total:
+                share = sum(c for o, c in zip(owners, uses, strict=True) if o == key[2:]) / total
+        self._shares[(term, key)] = share
+        return share
+
+    def docs(self, label: str) -> list[Doc]:
+        """A label's example questions, ready for the similarity stage."""
+        return self._docs(label)
+
+    def _label_docs(self, label: str) -> list[Doc]:
+        start, end = self.ranges.get(label, (0, 0))
+        idf = self.idf
+        out: list[Doc] = []
+        for i in range(start, end):
+            aspect, text, tokens = self.table.doc(i)
+            norm = math.sqrt(sum(idf[t] * idf[t] for t in tokens)) or 1.0
+            out.append((aspect, text, tuple(tokens), norm))
+        return out
 
     def phrasing(self, tokens: Iterable[str]) -> frozenset[str]:
         """The words of a question other than the names of services."""
@@ -302,7 +414,8 @@ class Index:
                 # The service named first is usually the subject (五保户 跟低保 一样吗):
                 # later mentions weigh a little less, which only ever breaks ties.
                 value = weight * hit.quality * (1.0 - TOPIC_ORDER_DISCOUNT * min(order, 3))
-                shared = 1.0 - self.own_share.get((hit.term, key), 1.0)
+                own = self.own_share(hit.term, key)
+                shared = 1.0 - (1.0 if own is None else own)
                 value *= 1.0 - shared_term_discount * shared
                 if key.startswith(ENTRY):
                     reading.entry_terms[key[len(ENTRY) :]].append(value)
@@ -321,3 +434,24 @@ class Index:
     def normalise(self, text: str) -> str:
         """The normalised form of `text` (for storage of unanswered questions)."""
         return self.norm.normalise(text)
+
+
+def _setting(lexicon: Lexicon) -> str:
+    """What besides the entries decides how questions tokenise: the lexicon and jieba."""
+    import jieba
+
+    from knowledge.matching.segment import TOP_WORDS, domain_words
+
+    data = lexicon.model_dump(mode="json")
+    data["stopwords"] = sorted(data["stopwords"])  # a set: its order changes per process
+    words = "\n".join(domain_words())
+    lexicon_json = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return f"{lexicon_json}\n{words}\n{jieba.__version__}\n{TOP_WORDS}"
+
+
+def _term_kinds(index: Index) -> set[tuple[str, str, bool]]:
+    """Each term with what it becomes in a question's tokens (an edit compares these)."""
+    return {
+        *((t, c, False) for t, c in index.canonical.items()),
+        *((t, t, True) for t in index.cues if t not in index.canonical),
+    }

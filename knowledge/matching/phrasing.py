@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
 
 Label = TypeVar("Label")
@@ -39,6 +39,22 @@ class PhrasingModel(Generic[Label]):
             a: {w: math.log(c + 1) - math.log(totals[a] + size) for w, c in ws.items()}
             for a, ws in counts.items()
         }
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[Label, Mapping[str, int]]) -> PhrasingModel[Label]:
+        """The model from per-label word counts (how many examples of the label use the
+        word), as the index keeps them: the same numbers as counting the examples."""
+        model = cls(())
+        vocabulary = {w for ws in counts.values() for w in ws}
+        size = len(vocabulary) or 1
+        totals = {a: sum(ws.values()) for a, ws in counts.items() if ws}
+        model._vocabulary = vocabulary
+        model._log_unseen = {a: -math.log(totals[a] + size) for a in totals}
+        model._log_p = {
+            a: {w: math.log(c + 1) - math.log(totals[a] + size) for w, c in counts[a].items()}
+            for a in totals
+        }
+        return model
 
     def posterior(self, words: Iterable[str], allowed: Iterable[Label]) -> dict[Label, float]:
         """P(label | words) among the allowed labels; empty when no word is known."""

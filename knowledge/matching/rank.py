@@ -82,7 +82,7 @@ def candidate_entries(index: Index, query: dict[str, float], terms: dict[str, fl
         rough[entry_id] += 2.0 * score
     total = sum(query.values()) or 1.0
     for token, weight in query.items():
-        for entry_id in index.entry_postings.get(token, ()):
+        for entry_id in index.postings(token):
             rough[entry_id] += weight / total
     return [e for e, _ in heapq.nlargest(CANDIDATE_ENTRIES, rough.items(), key=lambda kv: kv[1])]
 
@@ -103,18 +103,17 @@ def similarities(
         top = 0.0
         topical = label in index.entries
         aspects: dict[Aspect | None, float] = {}
-        for i in index.docs_by_label.get(label, ()):
-            doc = index.docs[i]
-            shared = query.keys() & doc.weights.keys()
+        for doc_aspect, doc_text, doc_tokens, doc_norm in index.docs(label):
+            shared = [t for t in doc_tokens if t in query]
             if not shared:
                 continue
-            dot = sum(query[t] * doc.weights[t] for t in shared)
-            sim = dot / (qnorm * doc.norm)
+            dot = sum(query[t] * query[t] for t in shared)
+            sim = dot / (qnorm * doc_norm)
             # Character similarity refines a match that shares words; on its own,
             # 是什么 in common would make any question look like any other. Between a
             # long story and a short example it measures nothing, so it is skipped.
-            if fuzzy_weight and len(doc.text) <= len(text) + 4 <= 3 * len(doc.text) + 4:
-                sim = max(sim, fuzzy_weight * fuzz.ratio(text, doc.text) / 100.0)
+            if fuzzy_weight and len(doc_text) <= len(text) + 4 <= 3 * len(doc_text) + 4:
+                sim = max(sim, fuzzy_weight * fuzz.ratio(text, doc_text) / 100.0)
             # Sharing only how-words (怎么申请, 多少钱), words every topic uses or a
             # lone character (拉, 1) says which aspect, not which entry.
             names = any(
@@ -124,8 +123,8 @@ def similarities(
                 topical_labels.add(label)
             if sim > top and (names or not topical):
                 top = sim
-            if sim > aspects.get(doc.aspect, 0.0):
-                aspects[doc.aspect] = sim
+            if sim > aspects.get(doc_aspect, 0.0):
+                aspects[doc_aspect] = sim
         best[label] = top
         per_aspect[label] = aspects
     return best, per_aspect, frozenset(topical_labels)
