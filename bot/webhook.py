@@ -113,6 +113,12 @@ async def serve_webhook(
         if application.post_init is not None:
             await application.post_init(application)  # replays unfinished updates
         await application.start()
+        queue = application.update_queue
+        claiming = (
+            asyncio.create_task(queue.claim(application.bot))
+            if isinstance(queue, DurableUpdateQueue) and queue.claiming
+            else None
+        )
         config = uvicorn.Config(
             app,
             host=host,
@@ -143,7 +149,11 @@ async def serve_webhook(
         finally:
             server.should_exit = True
             await asyncio.gather(serving, return_exceptions=True)
-        # Every update answered 200 is queued by now: the application handles them all.
+            if claiming is not None:
+                claiming.cancel()
+                await asyncio.gather(claiming, return_exceptions=True)
+        # Every update answered 200 is queued by now (or, with replicas, stored for the
+        # others to claim): the application handles what it holds.
         await application.stop()
     finally:
         await application.shutdown()
@@ -162,6 +172,11 @@ async def serve(settings: Settings, *, url: str, host: str, port: int) -> None:
     engine = wiring.engine(settings)
     live = await asyncio.to_thread(wiring.live_desk, settings, engine)
     application = build_application(settings, live=live)
+    queue = application.update_queue
+    if engine.dialect.name != "sqlite" and isinstance(queue, DurableUpdateQueue):
+        # A shared database: other replicas may serve the same webhook.
+        queue.claiming = True
+        queue.replica = application.bot_data["services"].replica
     web = build_web(settings, engine=engine, live=live)
     hosts = list(settings.allowed_hosts) or ["*"]
     app = webhook_app(application, web, url=url, secret=secret, allowed_hosts=hosts)

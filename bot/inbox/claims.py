@@ -10,7 +10,8 @@ only once the previous one is marked done â€” in whichever replica handled it â€
 one chat is handled in order across replicas while different chats run in
 parallel everywhere. A claim lasts CLAIM_SECONDS: a replica that dies mid-update
 loses its claims and another handles them again (the handlers are idempotent per
-update, as for the replay after a crash).
+update, as for the replay after a crash); a dead process of the same host gives
+them back within SWEEP_SECONDS.
 
 PostgreSQL only: a single process on SQLite keeps its in-memory per-chat order.
 """
@@ -20,11 +21,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text, update
 
-from knowledge.db.models import utcnow
+from knowledge.db.lease import dead_here
+from knowledge.db.models import InboxUpdate, utcnow
+
+_TABLE = InboxUpdate.__table__  # type: ignore[attr-defined]
 
 CLAIM_SECONDS = 60
+SWEEP_SECONDS = 2.0  # how often an idle replica looks for claims of dead local processes
 
 _CLAIM = text(
     """
@@ -56,6 +61,25 @@ def claim_next(
     if row is None:
         return None
     return int(row.update_id), dict(row.payload)
+
+
+def release_dead(engine: Engine) -> int:
+    """Release the claims of processes of this host that died (a restart after a crash)."""
+    with engine.begin() as conn:
+        holders = conn.execute(
+            select(_TABLE.c.claimed_by)
+            .where(_TABLE.c.done_at.is_(None), _TABLE.c.claimed_by.is_not(None))
+            .distinct()
+        ).scalars()
+        dead = [h for h in holders if dead_here(h)]
+        if not dead:
+            return 0
+        result = conn.execute(
+            update(_TABLE)
+            .where(_TABLE.c.done_at.is_(None), _TABLE.c.claimed_by.in_(dead))
+            .values(claimed_by=None, claimed_until=None)
+        )
+    return int(result.rowcount or 0)
 
 
 def chat_of(payload: dict[str, Any]) -> int | None:

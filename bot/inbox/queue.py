@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import Application, BaseUpdateProcessor
 
+from bot.inbox import claims
 from bot.inbox import store as inbox
 from handlers.services import decision
 from knowledge.privacy import mask
@@ -36,11 +37,19 @@ log = logging.getLogger("sunshine.updates")
 
 
 class DurableUpdateQueue(asyncio.Queue[object]):
-    """An update queue whose `put` commits each new update before queuing it."""
+    """An update queue whose `put` commits each new update before queuing it.
+
+    With replicas (`claiming`: webhook mode on a shared database) a delivered update is
+    only committed here; `claim` takes work from the table — what this replica may
+    handle now (bot/inbox/claims.py) — so each update is handled once, a chat's in order.
+    """
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
+        self.claiming = False
+        self.replica = ""
+        self.wake = asyncio.Event()
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update) and not inbox.store(
@@ -62,8 +71,37 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         if not stored:
             log.debug("update %d delivered again; not queued twice", update.update_id)
             return False
-        await super().put(update)
+        if self.claiming:
+            self.wake.set()  # claimed from the table, here or by another replica
+        else:
+            await super().put(update)
         return True
+
+    async def claim(self, bot: Any, *, idle_seconds: float = 0.25) -> None:
+        """Queue what this replica may handle, as long as it runs (cancelled at shutdown).
+
+        Woken at once by a delivery here; otherwise it looks every `idle_seconds`, for
+        updates delivered to other replicas that became claimable (a chat's previous
+        update done there) or were left by a replica that died.
+        """
+        swept = time.monotonic()
+        while True:
+            self.wake.clear()
+            found = await asyncio.to_thread(claims.claim_next, self.engine, self.replica)
+            if found is None:
+                if time.monotonic() - swept > claims.SWEEP_SECONDS:
+                    # A replica of this host that died gives its claims back at once.
+                    swept = time.monotonic()
+                    await asyncio.to_thread(claims.release_dead, self.engine)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), timeout=idle_seconds)
+                continue
+            update_id, payload = found
+            update = Update.de_json(payload, bot)
+            if update is None:
+                await asyncio.to_thread(inbox.mark_done, self.engine, update_id)
+                continue
+            await super().put(update)
 
     async def requeue(self, update: Update) -> None:
         """Queue a stored update again without storing it (used by `replay`)."""
@@ -74,6 +112,13 @@ async def replay(application: Application[Any, Any, Any, Any, Any, Any], engine:
     """Queue every stored update whose handlers did not finish; returns how many."""
     queue = application.update_queue
     assert isinstance(queue, DurableUpdateQueue)
+    if queue.claiming:
+        # Replicas: unfinished updates are claimed from the table like new ones; what a
+        # dead process of this host held is released now rather than after its claim ends.
+        released = await asyncio.to_thread(claims.release_dead, engine)
+        if released:
+            log.warning("taking back %d update(s) left unfinished by the last run", released)
+        return released
     count = 0
     for update_id, payload in inbox.pending(engine):
         update = Update.de_json(payload, application.bot)

@@ -83,7 +83,7 @@ def acquire(
     # Someone else's and unexpired — unless it is a process of this host that has died
     # (a restart after a crash need not wait out the lease of its former self).
     current = holder_of(engine, name, now=now)
-    if current is None or not _dead_here(current):
+    if current is None or not dead_here(current):
         return None
     with open_session(engine) as session:
         taken = session.execute(
@@ -95,7 +95,7 @@ def acquire(
     return Held(name, holder, until) if taken.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
-def _dead_here(holder: str) -> bool:
+def dead_here(holder: str) -> bool:
     """Whether `holder` names a process of this host that no longer runs."""
     host, _, rest = holder.partition(":")
     pid_text = rest.partition(":")[0]

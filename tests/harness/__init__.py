@@ -129,7 +129,13 @@ class BotProcess:
     """
 
     def __init__(
-        self, api: FakeBotApi, data: Path, database_url: str | None = None, **env: str
+        self,
+        api: FakeBotApi,
+        data: Path,
+        database_url: str | None = None,
+        *,
+        command: tuple[str, ...] = ("run",),
+        **env: str,
     ) -> None:
         self.data = data
         self.log = data / "bot.log"
@@ -148,7 +154,7 @@ class BotProcess:
         with self.log.open("ab") as log:
             # The child keeps its own copy of the descriptor.
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "run"],
+                [sys.executable, "-m", "bot.cli", *command],
                 cwd=data,
                 env=environment,
                 stdout=log,
