@@ -41,7 +41,7 @@ _CLAIM = text(
               SELECT 1 FROM inbox_update o
               WHERE o.chat_id = u.chat_id AND o.done_at IS NULL AND o.update_id < u.update_id)
         ORDER BY u.update_id
-        LIMIT 1
+        LIMIT :limit
         FOR UPDATE SKIP LOCKED)
     UPDATE inbox_update SET claimed_by = :me, claimed_until = :until
     FROM next WHERE inbox_update.update_id = next.update_id
@@ -50,17 +50,24 @@ _CLAIM = text(
 )
 
 
+def claim(
+    engine: Engine, me: str, *, limit: int = 32, now: dt.datetime | None = None
+) -> list[tuple[int, dict[str, Any]]]:
+    """Up to `limit` updates this replica may handle now (each of a different chat, the
+    oldest first), claimed by it in one statement."""
+    now = now or utcnow()
+    until = now + dt.timedelta(seconds=CLAIM_SECONDS)
+    with engine.begin() as conn:
+        rows = conn.execute(_CLAIM, {"now": now, "until": until, "me": me, "limit": limit}).all()
+    return sorted((int(r.update_id), dict(r.payload)) for r in rows)
+
+
 def claim_next(
     engine: Engine, me: str, *, now: dt.datetime | None = None
 ) -> tuple[int, dict[str, Any]] | None:
     """The next update this replica may handle, now claimed by it; None when there is none."""
-    now = now or utcnow()
-    until = now + dt.timedelta(seconds=CLAIM_SECONDS)
-    with engine.begin() as conn:
-        row = conn.execute(_CLAIM, {"now": now, "until": until, "me": me}).first()
-    if row is None:
-        return None
-    return int(row.update_id), dict(row.payload)
+    found = claim(engine, me, limit=1, now=now)
+    return found[0] if found else None
 
 
 def release_dead(engine: Engine) -> int:

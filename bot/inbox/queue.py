@@ -87,8 +87,8 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         swept = time.monotonic()
         while True:
             self.wake.clear()
-            found = await asyncio.to_thread(claims.claim_next, self.engine, self.replica)
-            if found is None:
+            found = await asyncio.to_thread(claims.claim, self.engine, self.replica)
+            if not found:
                 if time.monotonic() - swept > claims.SWEEP_SECONDS:
                     # A replica of this host that died gives its claims back at once.
                     swept = time.monotonic()
@@ -96,12 +96,12 @@ class DurableUpdateQueue(asyncio.Queue[object]):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=idle_seconds)
                 continue
-            update_id, payload = found
-            update = Update.de_json(payload, bot)
-            if update is None:
-                await asyncio.to_thread(inbox.mark_done, self.engine, update_id)
-                continue
-            await super().put(update)
+            for update_id, payload in found:
+                update = Update.de_json(payload, bot)
+                if update is None:
+                    await asyncio.to_thread(inbox.mark_done, self.engine, update_id)
+                    continue
+                await super().put(update)
 
     async def requeue(self, update: Update) -> None:
         """Queue a stored update again without storing it (used by `replay`)."""
@@ -160,6 +160,9 @@ class InboxApplication(Application):  # type: ignore[type-arg]
             inbox.mark_done(engine, *batch)
         except Exception:  # not marked: replayed after a restart, answered twice at worst
             log.exception("could not mark %d update(s) done", len(batch))
+        queue = self.update_queue
+        if isinstance(queue, DurableUpdateQueue) and queue.claiming:
+            queue.wake.set()  # those chats' next updates may be claimed now
 
     async def flush_done(self) -> None:
         """Write pending done marks now (at shutdown)."""

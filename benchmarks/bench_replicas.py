@@ -1,0 +1,173 @@
+"""Replicas under load by webhook: one on SQLite, one on PostgreSQL, two on PostgreSQL.
+
+    .venv/bin/python benchmarks/bench_replicas.py [--residents 50] [--questions 20]
+
+Each configuration runs `sunshine run --webhook` processes against the fake Bot API,
+which delivers updates by webhook as Telegram does (per chat in order, up to 40 at
+once); with two replicas a round-robin balancer (tests/fakes/balancer.py, what Caddy
+does in deploy/compose.yaml) spreads the deliveries. Load: `residents` × `questions`
+sent at once; answers per second (first question → last answer) and reply latency
+(question queued → its answer's sendMessage) p50/p99. The one-replica SQLite row is
+the baseline: on this 2-core machine the point is the overhead of a shared database
+and of claiming updates from it, not scaling (two replicas share the same two cores
+with PostgreSQL and the load generator).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_bot import AnswerCounter, _answers, pct, questions  # noqa: E402
+from tests.fakes.balancer import Balancer  # noqa: E402
+from tests.fakes.telegram import FakeBotApi  # noqa: E402
+
+SECRET = "bench-replicas"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
+def postgres_url(name: str) -> str:
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "postgres.sh"), name],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def run(name: str, database: str, replicas: int, args: argparse.Namespace, data: Path) -> dict:
+    with FakeBotApi() as api:
+        ports = [free_port() for _ in range(replicas)]
+        balancer = Balancer([f"http://127.0.0.1:{p}" for p in ports]).start()
+        public = f"{balancer.url}/telegram/webhook"
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("SUNSHINE_", "TELEGRAM_"))},
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_API_BASE_URL": api.base_url,
+            "TELEGRAM_API_FILE_URL": api.base_file_url,
+            "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "SUNSHINE_DATA_DIR": str(data),
+            "DATABASE_URL": database,
+            "SUNSHINE_FLOOD_RATE": "0",
+            "SUNSHINE_LOG_LEVEL": "INFO",
+        }
+        sunshine = str(ROOT / ".venv" / "bin" / "sunshine")
+        subprocess.run(
+            [sunshine, "db", "init"], env=env, cwd=data, check=True, stdout=subprocess.DEVNULL
+        )
+        procs = [
+            subprocess.Popen(
+                [sunshine, "run", "--webhook", public, "--host", "127.0.0.1", "--port", str(p)],
+                cwd=data,
+                env=env,
+                stderr=subprocess.DEVNULL,
+            )
+            for p in ports
+        ]
+        try:
+            api.wait_for(lambda: all(healthy(p) for p in ports), timeout=120)
+            api.wait_for(lambda: api.webhook_url == public, timeout=60)
+            warm_chat = 99
+            for q in questions(40, seed=1):
+                api.send_text(q, chat_id=warm_chat)
+            warm = AnswerCounter(api)
+            api.wait_for(lambda: warm.count([warm_chat]) >= 40, timeout=120)
+            time.sleep(0.5)
+            chats = [10_000 + r for r in range(args.residents)]
+            pool = questions(args.residents * args.questions)
+            sent: dict[int, list[float]] = {c: [] for c in chats}
+            started = time.monotonic()
+            for i in range(args.questions):
+                for r, chat in enumerate(chats):
+                    sent[chat].append(time.monotonic())
+                    api.send_text(pool[r * args.questions + i], chat_id=chat)
+            total = args.residents * args.questions
+            counter = AnswerCounter(api)
+            api.wait_for(lambda: counter.count(chats) >= total, timeout=600)
+            latencies: list[float] = []
+            last = started
+            for chat in chats:
+                answers = _answers(api, chat)[: args.questions]
+                latencies += [(a - s) * 1000 for a, s in zip(answers, sent[chat], strict=True)]
+                last = max(last, answers[-1])
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(30)
+            balancer.stop()
+    return {
+        "name": name,
+        "rate": total / (last - started),
+        "p50": pct(latencies, 50),
+        "p99": pct(latencies, 99),
+        "shares": sorted(balancer.forwarded.values(), reverse=True),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=50)
+    parser.add_argument("--questions", type=int, default=20)
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks/results/replicas.txt")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, db, n in (
+            ("1 replica, SQLite (baseline)", f"sqlite:///{tmp}/a/sunshine.db", 1),
+            ("1 replica, PostgreSQL", postgres_url("bench_replicas_1"), 1),
+            ("2 replicas, PostgreSQL", postgres_url("bench_replicas_2"), 2),
+        ):
+            data = Path(tmp) / name.split(",")[0].replace(" ", "-")
+            data.mkdir(parents=True, exist_ok=True)
+            (Path(tmp) / "a").mkdir(exist_ok=True)
+            rows.append(run(name, db, n, args, data))
+    base = rows[0]["rate"]
+    lines = [
+        f"bench_replicas {time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()} · "
+        f"{os.cpu_count()} cores · {args.residents} residents × {args.questions} questions "
+        "at once, by webhook",
+        "",
+        "| configuration | answers/s | vs baseline | p50 ms | p99 ms | deliveries per replica |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['name']} | {r['rate']:.0f} | {r['rate'] / base:.0%} | {r['p50']:.0f} | "
+            f"{r['p99']:.0f} | {' / '.join(str(s) for s in r['shares'])} |"
+        )
+    report = "\n".join(lines) + "\n"
+    print(report)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    with args.output.open("a", encoding="utf-8") as fh:
+        fh.write(report + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
