@@ -6,7 +6,7 @@ in. Tests are marked by their folder: `unit` (fast, no sockets), `e2e` (the real
 bot against the fake Bot API server), `crash` (SIGKILL), `web` (the web application
 in process, over a real SQLite file), `browser` (the web served by uvicorn, driven in
 Debian's Chromium by Playwright); the fast loop is
-`pytest -m "not e2e and not crash and not browser"`.
+`pytest -m "not e2e and not crash and not browser and not postgres"`.
 
 A test that takes `engine` or `database_url` runs twice: on a SQLite file and on
 PostgreSQL (marked `postgres`; `-m "not postgres"` leaves those out). Without

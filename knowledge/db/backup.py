@@ -15,22 +15,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
 
 from knowledge.errors import InputError
-
-# Said to the operator who runs `sunshine db backup` against PostgreSQL: a server
-# database is backed up by the server's own tools, which this command does not wrap.
-NOT_SQLITE = (
-    "sunshine db backup / restore 只用于默认的 SQLite 数据库文件。"
-    "当前 DATABASE_URL 指向 {backend} 数据库，请使用数据库自带的工具备份和恢复，"
-    "例如 PostgreSQL 备份：pg_dump -Fc -f sunshine.dump 数据库名；"
-    "恢复：pg_restore -d 数据库名 sunshine.dump。"
-)
+from knowledge.texts import staff
 
 
 def sqlite_path(database_url: str) -> Path:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         backend = "PostgreSQL" if url.get_backend_name() == "postgresql" else url.get_backend_name()
-        raise InputError(NOT_SQLITE.format(backend=backend))
+        raise InputError(staff.CLI_BACKUP_NOT_SQLITE.format(backend=backend))
     return Path(url.database)
 
 

@@ -297,6 +297,13 @@ CLI_DB_KEPT = "数据库已就绪（知识库已存在，未改动）。"
 CLI_DB_SCHEMA = "数据库结构：{before} → {after}"
 CLI_DB_EMPTY = "（空）"
 CLI_BACKED_UP = "已备份到 {file}（{kb:.0f} KB）"
+# `sunshine db backup/restore` against a server database: its own tools do that.
+CLI_BACKUP_NOT_SQLITE = (
+    "sunshine db backup / restore 只用于默认的 SQLite 数据库文件。"
+    "当前 DATABASE_URL 指向 {backend} 数据库，请使用数据库自带的工具备份和恢复，"
+    "例如 PostgreSQL 备份：pg_dump -Fc -f sunshine.dump 数据库名；"
+    "恢复：pg_restore -d 数据库名 sunshine.dump。"
+)
 CLI_RESTORED = "已从 {file} 恢复数据库。"
 CLI_YES = frozenset({"", "y", "yes", "是", "好"})
 CLI_NO_VOTES = "还没有反馈。"
