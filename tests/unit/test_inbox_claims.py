@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
 
 from bot.inbox import store as inbox
 from bot.inbox.claims import CLAIM_SECONDS, chat_of, claim_next
+from tests.harness.postgres import Databases
 
 
 def _message(update_id: int, chat: int) -> dict[str, object]:
@@ -20,10 +22,10 @@ def _message(update_id: int, chat: int) -> dict[str, object]:
 
 
 @pytest.fixture
-def shared(engine: Engine) -> Engine:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("replicas share a PostgreSQL database")
-    return engine
+def shared(postgres: Databases) -> Iterator[Engine]:
+    """Replicas share a PostgreSQL database (claims use FOR UPDATE SKIP LOCKED)."""
+    with postgres.engine() as engine:
+        yield engine
 
 
 def test_the_chat_of_an_update() -> None:
@@ -40,6 +42,7 @@ def test_the_chat_of_an_update() -> None:
     assert chat_of({"update_id": 3, "poll": {}}) is None
 
 
+@pytest.mark.postgres
 def test_one_chat_waits_for_its_previous_update_others_do_not(shared: Engine) -> None:
     for update_id, chat in ((1, 10), (2, 10), (3, 10), (4, 20), (5, 20)):
         inbox.store(shared, update_id, _message(update_id, chat))
@@ -52,6 +55,7 @@ def test_one_chat_waits_for_its_previous_update_others_do_not(shared: Engine) ->
     assert found is not None and found[0] == 2
 
 
+@pytest.mark.postgres
 def test_a_dead_replicas_claim_is_taken_again_after_it_expires(shared: Engine) -> None:
     inbox.store(shared, 1, _message(1, 10))
     assert claim_next(shared, "dead") is not None
@@ -61,6 +65,7 @@ def test_a_dead_replicas_claim_is_taken_again_after_it_expires(shared: Engine) -
     assert found is not None and found[0] == 1
 
 
+@pytest.mark.postgres
 def test_replicas_racing_handle_every_update_once_and_each_chat_in_order(shared: Engine) -> None:
     chats = 10
     for update_id in range(1, 201):
