@@ -63,8 +63,9 @@ def synthetic_entries(base: Sequence[Entry], count: int, seed: int = 1) -> list[
         name = "".join(rng.choice(POOL) for _ in range(rng.randint(2, 4)))
         terms = sorted(
             {source.title, *source.aliases, *(s.term for s in source.synonyms)},
-            key=len,
-            reverse=True,
+            # Longest first, ties by text: a set's order changes per process, and the
+            # entries must be the same in every process (the index file is keyed by them).
+            key=lambda t: (-len(t), t),
         )
 
         def rename(text: str, terms: list[str] = terms, name: str = name) -> str:

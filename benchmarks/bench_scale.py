@@ -1,0 +1,193 @@
+"""A large knowledge base: start-up, memory, latency and one edit, at 11 and 10,000 entries.
+
+    .venv/bin/python benchmarks/bench_scale.py [--scale 10000]
+
+Each row is a function returning one measurement; `main` prints the table and appends
+it to `results/scale.txt`. Start-up is a fresh process from its first line to its first
+answer, with the entries already in memory (generating the synthetic ones is timed apart
+and left out: a real desk reads them from its database): *cold* has no index file for the
+knowledge (the jieba and pinyin caches exist), so it tokenises every example question —
+the engine as it started every time before the index was kept; *warm* finds the file.
+Latency is in-process over the held-out questions, one at a time, after a warm-up pass.
+The edit is `Matcher.updated` with one entry's aliases and example questions changed;
+its baseline is the cold build in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import logging
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "scale.txt"
+
+CHILD = """
+import json, logging, resource, sys, time
+start = time.perf_counter()
+sys.path.insert(0, {root!r}); sys.path.insert(0, {root!r} + "/benchmarks")
+logging.disable(logging.WARNING)
+from pathlib import Path
+from bench_matching import synthetic_entries
+from knowledge.store import shipped_entries
+t = time.perf_counter()
+shipped = shipped_entries()
+entries = shipped + synthetic_entries(shipped, {scale})
+generating = time.perf_counter() - t
+from knowledge.matching.calibration import load_calibration
+from knowledge.matching.decide import Matcher
+from knowledge.matching.lexicon import load_lexicon
+from knowledge.matching.model import load_model
+matcher = Matcher(entries, load_lexicon(), load_calibration(), model=load_model(),
+                  cache_dir=Path({cache!r}))
+matcher.match("低保怎么申请")
+total = time.perf_counter() - start
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"startup_s": total - generating, "generating_s": generating, "rss_mib": rss}}))
+"""
+
+
+def _child(scale: int, cache: Path) -> dict[str, float]:
+    code = CHILD.format(root=str(ROOT), scale=scale, cache=str(cache))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, check=True, text=True, cwd=ROOT
+    )
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _fresh_cache(scale: int) -> Path:
+    """A cache folder with jieba's and the pinyin table's caches made, and no index file."""
+    cache = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    _child(0, cache)
+    for index in cache.glob("index-*"):
+        shutil.rmtree(index)
+    return cache
+
+
+def startup(scale: int) -> list[tuple[str, str]]:
+    """Fresh process to first answer and its peak RSS: no index file, then with one."""
+    cache = _fresh_cache(scale)
+    try:
+        cold = _child(scale, cache)
+        warm = [_child(scale, cache) for _ in range(3)]
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    n = scale + 11
+    best = min(warm, key=lambda r: r["startup_s"])
+    each = ", ".join(f"{r['startup_s']:.2f}" for r in warm)
+    return [
+        (
+            f"start-up, {n:,} entries, cold (baseline: builds everything)",
+            f"{cold['startup_s']:.2f} s, peak RSS {cold['rss_mib']:.0f} MiB",
+        ),
+        (
+            f"start-up, {n:,} entries, index file found",
+            f"{best['startup_s']:.2f} s (of {each})"
+            f", peak RSS {max(r['rss_mib'] for r in warm):.0f} MiB",
+        ),
+    ]
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))]
+
+
+def latency_and_edit(scale: int) -> list[tuple[str, str]]:
+    """Per-question latency over the held-out questions, and one entry's edit, in-process."""
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    logging.disable(logging.WARNING)
+    from bench_matching import LABELLED, rapidfuzz_baseline, synthetic_entries
+
+    from knowledge.matching.calibration import load_calibration
+    from knowledge.matching.decide import Matcher
+    from knowledge.matching.evaluation import read_labelled
+    from knowledge.matching.lexicon import load_lexicon
+    from knowledge.matching.model import load_model
+    from knowledge.store import shipped_entries
+
+    shipped = shipped_entries()
+    entries = shipped + synthetic_entries(shipped, scale)
+    questions = [i.question for path in LABELLED if path.exists() for i in read_labelled(path)]
+    cache = _fresh_cache(scale)
+    try:
+        _child(scale, cache)  # writes the index file
+        matcher = Matcher(
+            entries, load_lexicon(), load_calibration(), model=load_model(), cache_dir=cache
+        )
+
+        def timed(fn: Callable[[str], object], sample: list[str]) -> list[float]:
+            for q in sample[: min(50, len(sample) // 2)]:
+                fn(q)
+            times = []
+            for q in sample:
+                t = time.perf_counter()
+                fn(q)
+                times.append((time.perf_counter() - t) * 1000)
+            return times
+
+        engine = timed(matcher.match, questions)
+        fuzzy = timed(rapidfuzz_baseline(entries), questions[:20])
+        target = entries[-1]
+        edited = target.model_copy(
+            update={
+                "aliases": [*target.aliases, "新增别名"],
+                "questions": [*target.questions, "新增别名怎么办理"],
+            }
+        )
+        edits = []
+        for _ in range(3):
+            t = time.perf_counter()
+            matcher.updated([*entries[:-1], edited])
+            edits.append(time.perf_counter() - t)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    n = scale + 11
+    return [
+        (
+            f"per question, {n:,} entries ({len(engine)} questions)",
+            f"p50 {statistics.median(engine):.2f} ms, p99 {_percentile(engine, 99):.2f} ms",
+        ),
+        (
+            f"per question, rapidfuzz WRatio baseline ({len(fuzzy)} questions)",
+            f"p50 {statistics.median(fuzzy):.1f} ms, p99 {_percentile(fuzzy, 99):.1f} ms",
+        ),
+        (
+            f"one entry edited, {n:,} entries (Matcher.updated)",
+            ", ".join(f"{t:.2f} s" for t in edits),
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=int, default=10_000, help="synthetic entries")
+    args = parser.parse_args()
+    rows = [*startup(0), *startup(args.scale), *latency_and_edit(args.scale)]
+    header = (
+        f"{datetime.date.today()}  {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
+    width = max(len(name) for name, _ in rows)
+    table = "\n".join([header, *(f"{name:<{width}}  {value}" for name, value in rows)])
+    print(table)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write(table + "\n\n")
+
+
+if __name__ == "__main__":
+    main()
