@@ -142,7 +142,7 @@ def test_three_replicas_one_killed_twice_lose_nothing_and_double_nothing(
                     any(ticket in (m.text or "") for m in api.bot_messages(GROUP))
                     for ticket in tickets.values()
                 ),
-                timeout=60,
+                timeout=240 if FULL else 60,  # a group gets 20 messages a minute
             )
             cards = [TICKET.findall(m.text or "") for m in api.bot_messages(GROUP)]
             for ticket in tickets.values():
