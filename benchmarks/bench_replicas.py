@@ -25,11 +25,12 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_bot import AnswerCounter, _answers, pct, questions  # noqa: E402
+from benchmarks.bench_bot import AnswerCounter, _answers, _cpu_seconds, pct, questions  # noqa: E402
 from tests.fakes.balancer import Balancer  # noqa: E402
 from tests.fakes.telegram import FakeBotApi  # noqa: E402
 
@@ -60,11 +61,25 @@ def postgres_url(name: str) -> str:
     return done.stdout.strip()
 
 
-def run(name: str, database: str, replicas: int, args: argparse.Namespace, data: Path) -> dict:
+def run(
+    name: str,
+    database: str,
+    replicas: int,
+    args: argparse.Namespace,
+    data: Path,
+    *,
+    via: str = "balancer",
+    code: Path | None = None,
+) -> dict[str, Any]:
+    """One configuration; `via`: "balancer", "direct" (the webhook at the replica) or
+    "polling" (`sunshine run` without --webhook: the reference of bench_bot.py); `code`:
+    another checkout whose bot runs instead (a baseline: `git archive REV | tar -x -C DIR`)."""
     with FakeBotApi() as api:
         ports = [free_port() for _ in range(replicas)]
         balancer = Balancer([f"http://127.0.0.1:{p}" for p in ports]).start()
-        public = f"{balancer.url}/telegram/webhook"
+        front = balancer.url if via == "balancer" else f"http://127.0.0.1:{ports[0]}"
+        public = f"{front}/telegram/webhook"
+        webhook = [] if via == "polling" else ["--webhook", public]
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("SUNSHINE_", "TELEGRAM_"))},
             "TELEGRAM_BOT_TOKEN": api.token,
@@ -75,6 +90,7 @@ def run(name: str, database: str, replicas: int, args: argparse.Namespace, data:
             "DATABASE_URL": database,
             "SUNSHINE_FLOOD_RATE": "0",
             "SUNSHINE_LOG_LEVEL": "INFO",
+            **({"PYTHONPATH": str(code)} if code is not None else {}),
         }
         sunshine = str(ROOT / ".venv" / "bin" / "sunshine")
         subprocess.run(
@@ -82,7 +98,7 @@ def run(name: str, database: str, replicas: int, args: argparse.Namespace, data:
         )
         procs = [
             subprocess.Popen(
-                [sunshine, "run", "--webhook", public, "--host", "127.0.0.1", "--port", str(p)],
+                [sunshine, "run", *webhook, "--host", "127.0.0.1", "--port", str(p)],
                 cwd=data,
                 env=env,
                 stderr=subprocess.DEVNULL,
@@ -90,14 +106,21 @@ def run(name: str, database: str, replicas: int, args: argparse.Namespace, data:
             for p in ports
         ]
         try:
-            api.wait_for(lambda: all(healthy(p) for p in ports), timeout=120)
-            api.wait_for(lambda: api.webhook_url == public, timeout=60)
+            if via == "polling":
+                api.wait_for(lambda: any(c.method == "getUpdates" for c in api.calls), 120)
+            else:
+                api.wait_for(lambda: all(healthy(p) for p in ports), timeout=120)
+                api.wait_for(lambda: api.webhook_url == public, timeout=60)
             warm_chat = 99
             for q in questions(40, seed=1):
                 api.send_text(q, chat_id=warm_chat)
             warm = AnswerCounter(api)
             api.wait_for(lambda: warm.count([warm_chat]) >= 40, timeout=120)
             time.sleep(0.5)
+            delivered = len(api.deliveries)
+            forwarded = dict(balancer.forwarded)
+            cpu_bots = sum(_cpu_seconds(proc.pid) for proc in procs)
+            cpu_fake = time.process_time()
             chats = [10_000 + r for r in range(args.residents)]
             pool = questions(args.residents * args.questions)
             sent: dict[int, list[float]] = {c: [] for c in chats}
@@ -109,6 +132,10 @@ def run(name: str, database: str, replicas: int, args: argparse.Namespace, data:
             total = args.residents * args.questions
             counter = AnswerCounter(api)
             api.wait_for(lambda: counter.count(chats) >= total, timeout=600)
+            cpu_bots = sum(_cpu_seconds(proc.pid) for proc in procs) - cpu_bots
+            cpu_fake = time.process_time() - cpu_fake
+            posts = api.deliveries[delivered:]
+            forwarded = {b: n - forwarded[b] for b, n in balancer.forwarded.items()}
             latencies: list[float] = []
             last = started
             for chat in chats:
@@ -126,7 +153,16 @@ def run(name: str, database: str, replicas: int, args: argparse.Namespace, data:
         "rate": total / (last - started),
         "p50": pct(latencies, 50),
         "p99": pct(latencies, 99),
-        "shares": sorted(balancer.forwarded.values(), reverse=True),
+        "shares": (sorted(forwarded.values(), reverse=True) if via == "balancer" else [len(posts)]),
+        "at_once": api.most_deliveries_at_once,
+        # When the last update was delivered (answered 200), and the last one answered:
+        # how far the deliveries ran ahead of the handlers.
+        "delivered_s": max((d.at for d in posts), default=started) - started,
+        "answered_s": last - started,
+        # CPU per answer of the replicas, and of this process (the fake Bot API, the
+        # balancer, the driver): on 2 cores one steals from the other.
+        "cpu_bots": cpu_bots * 1000 / total,
+        "cpu_fake": cpu_fake * 1000 / total,
     }
 
 
@@ -134,32 +170,62 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=50)
     parser.add_argument("--questions", type=int, default=20)
+    parser.add_argument(
+        "--only",
+        choices=["all", "sqlite"],
+        default="all",
+        help="sqlite: the one-replica SQLite rows only (polling, direct, by the balancer)",
+    )
+    parser.add_argument(
+        "--baseline-code",
+        type=Path,
+        help="a checkout of an earlier revision: adds its webhook rows (no balancer, balancer)",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks/results/replicas.txt")
     args = parser.parse_args()
-    rows = []
+    rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, db, n in (
-            ("1 replica, SQLite (baseline)", f"sqlite:///{tmp}/a/sunshine.db", 1),
-            ("1 replica, PostgreSQL", postgres_url("bench_replicas_1"), 1),
-            ("2 replicas, PostgreSQL", postgres_url("bench_replicas_2"), 2),
-        ):
-            data = Path(tmp) / name.split(",")[0].replace(" ", "-")
+        configurations = [
+            ("1 replica, SQLite (baseline)", "a", 1, "balancer"),
+            ("polling, SQLite (bench_bot's mode)", "p", 1, "polling"),
+            ("1 replica, SQLite, no balancer", "d", 1, "direct"),
+        ]
+        if args.baseline_code is not None:
+            label = args.baseline_code.name
+            configurations += [
+                (f"1 replica, SQLite, no balancer, code of {label}", "b", 1, "direct"),
+                (f"1 replica, SQLite, code of {label}", "c", 1, "balancer"),
+            ]
+        if args.only == "all":
+            configurations += [
+                ("1 replica, PostgreSQL", postgres_url("bench_replicas_1"), 1, "balancer"),
+                ("2 replicas, PostgreSQL", postgres_url("bench_replicas_2"), 2, "balancer"),
+            ]
+        for i, (name, db, n, via) in enumerate(configurations):
+            code = args.baseline_code if "code of" in name else None
+            data = Path(tmp) / f"run-{i}"
             data.mkdir(parents=True, exist_ok=True)
-            (Path(tmp) / "a").mkdir(exist_ok=True)
-            rows.append(run(name, db, n, args, data))
+            if len(db) == 1:  # a SQLite file of its own
+                (Path(tmp) / db).mkdir(exist_ok=True)
+                db = f"sqlite:///{tmp}/{db}/sunshine.db"
+            rows.append(run(name, db, n, args, data, via=via, code=code))
     base = rows[0]["rate"]
     lines = [
         f"bench_replicas {time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()} · "
         f"{os.cpu_count()} cores · {args.residents} residents × {args.questions} questions "
         "at once, by webhook",
         "",
-        "| configuration | answers/s | vs baseline | p50 ms | p99 ms | deliveries per replica |",
-        "|---|---|---|---|---|---|",
+        "| configuration | answers/s | vs baseline | p50 ms | p99 ms | deliveries per replica "
+        "| most at once | all delivered / answered s "
+        "| CPU ms/answer: replicas / fake+balancer |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['name']} | {r['rate']:.0f} | {r['rate'] / base:.0%} | {r['p50']:.0f} | "
-            f"{r['p99']:.0f} | {' / '.join(str(s) for s in r['shares'])} |"
+            f"{r['p99']:.0f} | {' / '.join(str(s) for s in r['shares'])} | {r['at_once']} | "
+            f"{r['delivered_s']:.1f} / {r['answered_s']:.1f} | "
+            f"{r['cpu_bots']:.2f} / {r['cpu_fake']:.2f} |"
         )
     report = "\n".join(lines) + "\n"
     print(report)

@@ -22,6 +22,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Engine
@@ -50,6 +51,10 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         self.claiming = False
         self.replica = ""
         self.wake = asyncio.Event()
+        # Webhook deliveries waiting for their commit, and the task committing them.
+        self._arrived: list[tuple[Update, dict[str, Any], asyncio.Future[bool]]] = []
+        self._committing: asyncio.Task[None] | None = None
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-commit")
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update) and not inbox.store(
@@ -63,19 +68,54 @@ class DurableUpdateQueue(asyncio.Queue[object]):
     async def deliver(self, update: Update, payload: dict[str, Any]) -> bool:
         """Commit a webhook's update, then queue it; False when it was stored before.
 
-        The commit runs in a worker thread: the web server shares this event loop, and
-        Telegram is answered only after this returns (so only after the commit). A
-        database error propagates, the webhook answers 500 and Telegram delivers again.
+        Telegram is answered only after this returns, so only after the commit. Up to
+        `max_connections` deliveries arrive at once, and a transaction each would make
+        the database the queue: deliveries that arrive while a commit runs wait for the
+        next one and are committed together (group commit, `_commit_deliveries`). The
+        commits run in a thread of their own, not the default executor, where they would
+        wait behind the handlers' work (charts, matching) while the web server, sharing
+        this event loop, holds Telegram's connections open. A database error propagates
+        to every delivery of the batch: the webhook answers 500, Telegram delivers again.
         """
-        stored = await asyncio.to_thread(inbox.store, self.engine, update.update_id, payload)
-        if not stored:
-            log.debug("update %d delivered again; not queued twice", update.update_id)
-            return False
-        if self.claiming:
-            self.wake.set()  # claimed from the table, here or by another replica
-        else:
-            await super().put(update)
-        return True
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._arrived.append((update, payload, done))
+        if self._committing is None or self._committing.done():
+            self._committing = asyncio.create_task(self._commit_deliveries())
+        # Shielded: a delivery given up on (a closed connection) stays in its batch.
+        return await asyncio.shield(done)
+
+    async def _commit_deliveries(self) -> None:
+        """Commit what has arrived, batch after batch, until nothing waits.
+
+        The first delivery is committed at once; those that arrive meanwhile make the
+        next batch, so a batch is as large as the load makes it and a lone delivery
+        waits for no timer. Stored updates are queued here, before any 200 is sent, so
+        a chat's order is the order of its deliveries (Telegram sends a chat's next
+        update only after the 200 of the previous one).
+        """
+        loop = asyncio.get_running_loop()
+        while self._arrived:
+            await asyncio.sleep(0)  # deliveries parsed in this turn of the loop join in
+            batch, self._arrived = self._arrived, []
+            items = [(update.update_id, payload) for update, payload, _ in batch]
+            try:
+                stored = await loop.run_in_executor(
+                    self._writer, inbox.store_many, self.engine, items
+                )
+            except Exception as exc:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for (update, _, done), new in zip(batch, stored, strict=True):
+                if not new:
+                    log.debug("update %d delivered again; not queued twice", update.update_id)
+                elif not self.claiming:
+                    self.put_nowait(update)  # unbounded: never blocks
+                if not done.done():
+                    done.set_result(new)
+            if self.claiming and any(stored):
+                self.wake.set()  # claimed from the table, here or by another replica
 
     async def claim(self, bot: Any, *, idle_seconds: float = 0.25) -> None:
         """Queue what this replica may handle, as long as it runs (cancelled at shutdown).

@@ -36,6 +36,48 @@ def store(engine: Engine, update_id: int, payload: dict[str, Any]) -> bool:
     return True
 
 
+def store_many(engine: Engine, updates: list[tuple[int, dict[str, Any]]]) -> list[bool]:
+    """Commit several raw updates in one transaction; for each, False when stored before.
+
+    Webhook deliveries that arrive together are committed together (group commit): one
+    transaction instead of one per update. Ids already in the table, or given twice
+    here (a delivery repeated at once), are not inserted again. Should a concurrent
+    writer (another replica) insert one of them in between, the whole batch is rolled
+    back and each update is stored on its own: the answers stay exact.
+    """
+    if not updates:
+        return []
+    ids = [update_id for update_id, _ in updates]
+    try:
+        with engine.begin() as conn:
+            known = set(
+                conn.execute(select(_TABLE.c.update_id).where(_TABLE.c.update_id.in_(ids)))
+                .scalars()
+                .all()
+            )
+            fresh: list[bool] = []
+            rows: list[dict[str, Any]] = []
+            now = utcnow()
+            for update_id, payload in updates:
+                new = update_id not in known
+                fresh.append(new)
+                if new:
+                    known.add(update_id)
+                    rows.append(
+                        {
+                            "update_id": update_id,
+                            "payload": payload,
+                            "received_at": now,
+                            "chat_id": chat_of(payload),
+                        }
+                    )
+            if rows:
+                conn.execute(_TABLE.insert(), rows)
+    except IntegrityError:
+        return [store(engine, update_id, payload) for update_id, payload in updates]
+    return fresh
+
+
 def mark_done(engine: Engine, *update_ids: int) -> None:
     """Record that the handlers have run for these updates (one transaction)."""
     if not update_ids:
