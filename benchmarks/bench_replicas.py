@@ -166,15 +166,85 @@ def run(
     }
 
 
+def commits(connections: int = 40, total: int = 1000, busy: bool = False) -> list[str]:
+    """Webhook commits alone, in-process on SQLite: `connections` deliveries at once, each
+    waiting for its commit before the next, as the Bot API sends them (no HTTP, no bot).
+
+    Rows: a transaction per update in the default executor (the code before group commit,
+    the baseline) and `DurableUpdateQueue.deliver`. `busy`: the default executor is kept
+    occupied meanwhile by 50 ms jobs, as the handlers' chart drawing occupies it.
+    """
+    import asyncio
+    import statistics
+
+    from telegram import Update
+
+    from bot.inbox import store as inbox
+    from bot.inbox.queue import DurableUpdateQueue
+    from knowledge.db.engine import ensure_schema, make_engine
+
+    def payload(update_id: int) -> dict[str, Any]:
+        chat = {"id": 10_000 + update_id % connections, "type": "private", "first_name": "R"}
+        message = {"message_id": update_id, "date": 0, "chat": chat, "text": "低保怎么申请"}
+        return {"update_id": update_id, "message": message}
+
+    async def one(name: str, tmp: str) -> str:
+        engine = make_engine(f"sqlite:///{tmp}/{name}.db")
+        ensure_schema(engine)
+        queue = DurableUpdateQueue(engine)
+        loop = asyncio.get_running_loop()
+        stop = False
+
+        async def occupy() -> None:
+            while not stop:
+                await asyncio.to_thread(time.sleep, 0.05)
+
+        async def old(update_id: int, body: dict[str, Any]) -> None:
+            if await asyncio.to_thread(inbox.store, engine, update_id, body):
+                queue.put_nowait(Update.de_json(body, None))
+
+        async def new(update_id: int, body: dict[str, Any]) -> None:
+            await queue.deliver(Update.de_json(body, None), body)
+
+        deliver = old if name == "old" else new
+        waits: list[float] = []
+
+        async def connection(first: int) -> None:
+            for update_id in range(first, total, connections):
+                body = payload(update_id)
+                begun = loop.time()
+                await deliver(update_id, body)
+                waits.append((loop.time() - begun) * 1000)
+
+        fillers = [asyncio.create_task(occupy()) for _ in range(8 if busy else 0)]
+        started = loop.time()
+        await asyncio.gather(*(connection(c) for c in range(connections)))
+        elapsed = loop.time() - started
+        stop = True
+        await asyncio.gather(*fillers)
+        engine.dispose()
+        assert queue.qsize() == total
+        waits.sort()
+        return (
+            f"| {'a transaction each (before)' if name == 'old' else 'group commit'} "
+            f"| {'busy' if busy else 'idle'} | {total / elapsed:.0f} "
+            f"| {statistics.median(waits):.1f} | {waits[int(len(waits) * 0.99)]:.1f} |"
+        )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return [asyncio.run(one(name, tmp)) for name in ("old", "new")]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=50)
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument(
         "--only",
-        choices=["all", "sqlite"],
+        choices=["all", "sqlite", "commits"],
         default="all",
-        help="sqlite: the one-replica SQLite rows only (polling, direct, by the balancer)",
+        help="sqlite: the one-replica SQLite rows only (polling, direct, by the balancer); "
+        "commits: webhook commits alone, in this process",
     )
     parser.add_argument(
         "--baseline-code",
@@ -184,6 +254,21 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks/results/replicas.txt")
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
+    if args.only == "commits":
+        lines = [
+            f"bench_replicas commits {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} "
+            "cores · 40 deliveries at once, 1,000 updates, SQLite",
+            "",
+            "| commit | default executor | updates/s | p50 ms | p99 ms |",
+            "|---|---|---|---|---|",
+            *commits(),
+            *commits(busy=True),
+        ]
+        report = "\n".join(lines) + "\n"
+        print(report)
+        with args.output.open("a", encoding="utf-8") as fh:
+            fh.write(report + "\n")
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         configurations = [
             ("1 replica, SQLite (baseline)", "a", 1, "balancer"),
