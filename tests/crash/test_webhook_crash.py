@@ -33,29 +33,8 @@ class WebhookProcess(BotProcess):
     def __init__(self, api: FakeBotApi, data: Path) -> None:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}/telegram/webhook"
-        self.data = data
-        self.log = data / "bot.log"
-        environment = {
-            **clean_environ(),
-            "PYTHONPATH": str(ROOT),
-            "TELEGRAM_BOT_TOKEN": api.token,
-            "TELEGRAM_API_BASE_URL": api.base_url,
-            "TELEGRAM_API_FILE_URL": api.base_file_url,
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "SUNSHINE_DATA_DIR": str(data),
-            "DATABASE_URL": f"sqlite:///{data / 'sunshine.db'}",
-            "SUNSHINE_FLOOD_RATE": "0",
-            "SUNSHINE_LOG_LEVEL": "INFO",
-        }
-        command = ["run", "--webhook", self.url, "--host", "127.0.0.1", "--port", str(port)]
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", *command],
-                cwd=data,
-                env=environment,
-                stdout=log,
-                stderr=log,
-            )
+        command = ("run", "--webhook", self.url, "--host", "127.0.0.1", "--port", str(port))
+        super().__init__(api, data, command=command, TELEGRAM_WEBHOOK_SECRET=SECRET)
 
 
 def _answers(api: FakeBotApi, chat: int) -> list[str]:
