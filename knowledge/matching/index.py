@@ -15,6 +15,7 @@ import copy
 import functools
 import json
 import math
+import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from knowledge.matching import index_store as store
 from knowledge.matching.lexicon import Lexicon
@@ -98,23 +100,54 @@ class Index:
         self.stop = frozenset(self.norm.normalise(w, limit=None) for w in lexicon.stopwords)
         self._normalised: dict[str, str] = {}
         self._setting = _setting(lexicon)
-        self._vocabulary(entries)
         self.digests = [store.entry_digest(e) for e in entries]
         self.key = store.index_key(self.digests, self._setting)
         saved = store.load(cache_dir, self.key) if cache_dir is not None else None
         if saved is not None:
-            self.table, state = saved
-            self.cutter = WordCutter(cache_dir=cache_dir, state=state)
+            self.table = saved.table
+            self.cutter = WordCutter(cache_dir=cache_dir, state=saved.cutter)
+            self._restore_vocabulary(entries, saved.vocabulary)
+            self._derive(saved.derived)
         else:
+            self._vocabulary(entries)
             self.cutter = WordCutter(self._extra_words(), cache_dir=cache_dir)
             self.table = store.DocTable.empty().plus(self._tokenised(self._raw(entries)))
+            self._derive()
             self.save()
-        self._derive()
 
     def save(self) -> None:
-        """Keep this index's questions for the next process (a no-op without a cache)."""
+        """Keep this index for the next process (a no-op without a cache)."""
         if self.cache_dir is not None:
-            store.save(self.cache_dir, self.key, self.table, self.cutter.state())
+            store.save(
+                self.cache_dir,
+                self.key,
+                self.table,
+                self.cutter.state(),
+                self._derived,
+                self._vocabulary_state(),
+            )
+
+    def _vocabulary_state(self) -> bytes:
+        """The terms, cues and spotters, pickled: they depend only on what the index key
+        covers, and the file is written by this code into the desk's own cache folder."""
+        state = {
+            "topics": self.topics,
+            "canonical": self.canonical,
+            "cues": self.cues,
+            "topic_spotter": self.topic_spotter.state(),
+            "cue_spotter": self.cue_spotter.state(),
+        }
+        return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _restore_vocabulary(self, entries: Sequence[Entry], blob: bytes) -> None:
+        state = pickle.loads(blob)  # our own cache file: see _vocabulary_state
+        self.entries = {e.id: e for e in entries}
+        self.topics: dict[str, dict[str, float]] = state["topics"]
+        self.canonical: dict[str, str] = state["canonical"]
+        self.cues: dict[str, dict[str, float]] = state["cues"]
+        self.topic_spotter = TermSpotter.restored(state["topic_spotter"], self.reader)
+        self.cue_spotter = TermSpotter.restored(state["cue_spotter"], self.reader)
+        self.topic_tokens = frozenset(self.canonical.values())
 
     def updated(self, entries: Sequence[Entry]) -> Index:
         """The index of `entries`, made from this one: only the labels whose questions can
@@ -144,9 +177,9 @@ class Index:
 
     def _vocabulary(self, entries: Sequence[Entry]) -> None:
         self.entries = {e.id: e for e in entries}
-        self.topics: dict[str, dict[str, float]] = defaultdict(dict)
-        self.canonical: dict[str, str] = {}
-        self.cues: dict[str, dict[str, float]] = defaultdict(dict)
+        self.topics = defaultdict(dict)
+        self.canonical = {}
+        self.cues = defaultdict(dict)
         self._build_vocabulary(entries)
         entry_terms = [
             t for t, keys in self.topics.items() if any(k.startswith(ENTRY) for k in keys)
@@ -221,18 +254,62 @@ class Index:
             out.append((label, aspect, normal, set(self.tokens(normal, exact=True)[0])))
         return out
 
-    def _derive(self) -> None:
+    def _derive(self, saved: dict[str, npt.NDArray[Any]] | None = None) -> None:
         """Everything the questions' tokens imply: idf, postings, generic words, the
-        phrasing models — sums over the table's per-label token counts (small arrays)."""
+        phrasing models — from the index file, or summed over the table's per-label
+        token counts."""
+        table = self.table
+        tokens = table.tokens
+        self.ranges = table.label_ranges()
+        derived = saved if saved is not None else self._derived_arrays()
+        self._derived = derived
+        df = np.asarray(derived["df"])
+        n = max(len(table), 1)
+        present = np.flatnonzero(df)
+        self.idf = {
+            tokens[t]: math.log(1.0 + n / d)
+            for t, d in zip(present.tolist(), df[present].tolist(), strict=True)
+        }
+        self._pair_count = derived["pair_count"]
+        self._pair_label = derived["pair_label"]
+        self._tok_ptr = np.asarray(derived["tok_ptr"])
+        self._token_id = {t: i for i, t in enumerate(tokens)}
+        entry_df = np.diff(self._tok_ptr)
+        # Words found in the questions of many entries (到底, 这个, 办理) say nothing of
+        # which entry, or which other department, a question is about.
+        spread = max(GENERIC_MIN_ENTRIES, GENERIC_SHARE * len(self.entries))
+        self.generic = frozenset(tokens[t] for t in np.flatnonzero(entry_df >= spread))
+        self._postings: dict[str, tuple[str, ...]] = {}
+        self._shares: dict[tuple[str, str], float | None] = {}
+
+        aspects: dict[Aspect | None, dict[str, int]] = {}
+        complaint: dict[bool, dict[str, int]] = {}
+        kind = np.asarray(derived["phrasing_kind"])
+        key = np.asarray(derived["phrasing_key"])
+        tok = np.asarray(derived["phrasing_tok"])
+        count = np.asarray(derived["phrasing_count"])
+        for k, out in ((0, aspects), (1, complaint)):
+            rows = kind == k
+            keys, toks, counts = key[rows], tok[rows], count[rows]
+            for value in np.unique(keys).tolist():
+                sub = keys == value
+                label: Any = bool(value) if k else store.aspect_of(int(value))
+                out[label] = {
+                    tokens[t]: c
+                    for t, c in zip(toks[sub].tolist(), counts[sub].tolist(), strict=True)
+                }
+        self.aspect_model: PhrasingModel[Aspect | None] = PhrasingModel.from_counts(aspects)
+        self.complaint_model: PhrasingModel[bool] = PhrasingModel.from_counts(complaint)
+        self._docs = functools.lru_cache(maxsize=DOC_CACHE_LABELS)(self._label_docs)
+
+    def _derived_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The arrays `_derive` reads, summed over the table's per-label token counts."""
         table = self.table
         tokens = table.tokens
         n_tokens = max(len(tokens), 1)
-        self.ranges = table.label_ranges()
         counts = np.asarray(table.grp_count, dtype=np.int64)
         group_tok = np.asarray(table.grp_tok)
         df = np.bincount(group_tok, weights=counts, minlength=n_tokens).astype(np.int64)
-        n = max(len(table), 1)
-        self.idf = {tokens[t]: math.log(1.0 + n / int(df[t])) for t in np.flatnonzero(df)}
 
         is_entry = np.array([label in self.entries for label in table.labels] or [False])
         group_label = np.asarray(table.grp_label)
@@ -245,38 +322,41 @@ class Index:
         )
         code = group_tok[entry_rows].astype(np.int64) * len(rank) + rank[group_label[entry_rows]]
         pairs, inverse = np.unique(code, return_inverse=True)
-        self._pair_count = np.bincount(inverse, weights=counts[entry_rows]).astype(np.int64)
+        pair_count = np.bincount(inverse, weights=counts[entry_rows]).astype(np.int64)
         order = np.argsort(rank)
-        self._pair_label = order[pairs % len(rank)]
-        self._tok_ptr = np.searchsorted(pairs // len(rank), np.arange(n_tokens + 1))
-        self._token_id = {t: i for i, t in enumerate(tokens)}
-        entry_df = np.diff(self._tok_ptr)
-        # Words found in the questions of many entries (到底, 这个, 办理) say nothing of
-        # which entry, or which other department, a question is about.
-        spread = max(GENERIC_MIN_ENTRIES, GENERIC_SHARE * len(self.entries))
-        self.generic = frozenset(tokens[t] for t in np.flatnonzero(entry_df >= spread))
-        self._postings: dict[str, tuple[str, ...]] = {}
-        self._shares: dict[tuple[str, str], float | None] = {}
+        pair_label = order[pairs % len(rank)].astype(np.int32)
+        tok_ptr = np.searchsorted(pairs // len(rank), np.arange(n_tokens + 1)).astype(np.int64)
 
         topical = np.array([t in self.topic_tokens for t in tokens] or [False])
         phrasing_rows = ~topical[group_tok] if len(group_tok) else np.zeros(0, bool)
-        aspects: dict[Aspect | None, dict[str, int]] = defaultdict(dict)
-        complaint: dict[bool, dict[str, int]] = defaultdict(dict)
         complaint_id = table.labels.index(COMPLAINT) if COMPLAINT in table.labels else -1
         grp_aspect = np.asarray(table.grp_aspect)
-        for rows, key_of, out in (
-            (phrasing_rows & entry_rows, grp_aspect, aspects),
-            (phrasing_rows, group_label == complaint_id, complaint),
+        kinds, keys, toks, sums = [], [], [], []
+        for k, (rows, key_of) in enumerate(
+            (
+                (phrasing_rows & entry_rows, grp_aspect),
+                (phrasing_rows, group_label == complaint_id),
+            )
         ):
-            keys = np.asarray(key_of)[rows]
-            for key in np.unique(keys).tolist():
-                sub = keys == key
+            row_keys = np.asarray(key_of)[rows].astype(np.int8)
+            for key in np.unique(row_keys).tolist():
+                sub = row_keys == key
                 summed = np.bincount(group_tok[rows][sub], weights=counts[rows][sub])
-                label: Any = bool(key) if out is complaint else store.aspect_of(int(key))
-                out[label] = {tokens[t]: int(summed[t]) for t in np.flatnonzero(summed)}
-        self.aspect_model: PhrasingModel[Aspect | None] = PhrasingModel.from_counts(aspects)
-        self.complaint_model: PhrasingModel[bool] = PhrasingModel.from_counts(complaint)
-        self._docs = functools.lru_cache(maxsize=DOC_CACHE_LABELS)(self._label_docs)
+                present = np.flatnonzero(summed)
+                kinds.append(np.full(len(present), k, np.int8))
+                keys.append(np.full(len(present), key, np.int8))
+                toks.append(present.astype(np.int32))
+                sums.append(summed[present].astype(np.int64))
+        return {
+            "df": df,
+            "tok_ptr": tok_ptr,
+            "pair_label": pair_label,
+            "pair_count": pair_count.astype(np.int32),
+            "phrasing_kind": np.concatenate([np.zeros(0, np.int8), *kinds]),
+            "phrasing_key": np.concatenate([np.zeros(0, np.int8), *keys]),
+            "phrasing_tok": np.concatenate([np.zeros(0, np.int32), *toks]),
+            "phrasing_count": np.concatenate([np.zeros(0, np.int64), *sums]),
+        }
 
     def postings(self, token: str) -> tuple[str, ...]:
         """The entries whose questions use `token`, by id; none if too many do."""

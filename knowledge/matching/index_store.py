@@ -30,7 +30,7 @@ import numpy.typing as npt
 from knowledge.schema import Entry
 from knowledge.vocabulary import Aspect
 
-FORMAT = 1
+FORMAT = 2
 ASPECTS: tuple[Aspect, ...] = tuple(Aspect)
 NO_ASPECT = -1
 KEEP_FILES = 2  # the current index and the one before it (a process may still read it)
@@ -55,6 +55,19 @@ _ARRAYS = (
     "grp_tok",
     "grp_count",
 )
+# What the index derives from the table (document frequencies, postings, phrasing counts),
+# kept too: deriving them sorts millions of rows, and a start need not read the `grp_*` rows.
+DERIVED = (
+    "df",
+    "tok_ptr",
+    "pair_label",
+    "pair_count",
+    "phrasing_kind",
+    "phrasing_key",
+    "phrasing_tok",
+    "phrasing_count",
+)
+VOCABULARY = "vocabulary.pickle"
 
 
 def aspect_code(aspect: Aspect | None) -> int:
@@ -260,7 +273,25 @@ def index_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / f"index-{key}"
 
 
-def save(cache_dir: Path, key: str, table: DocTable, cutter: CutterState) -> None:
+@dataclass(frozen=True)
+class Saved:
+    """An index file read back: the table, jieba's additions, the derived arrays and the
+    pickled vocabulary (terms, cues and their spotters)."""
+
+    table: DocTable
+    cutter: CutterState
+    derived: dict[str, npt.NDArray[Any]]
+    vocabulary: bytes
+
+
+def save(
+    cache_dir: Path,
+    key: str,
+    table: DocTable,
+    cutter: CutterState,
+    derived: dict[str, npt.NDArray[Any]],
+    vocabulary: bytes,
+) -> None:
     """Write the index for `key` (atomically: a reader sees the whole file or none)."""
     target = index_path(cache_dir, key)
     if target.exists():
@@ -272,6 +303,9 @@ def save(cache_dir: Path, key: str, table: DocTable, cutter: CutterState) -> Non
         tmp = Path(tempfile.mkdtemp(prefix=".index-", dir=cache_dir))
         for name in _ARRAYS:
             np.save(tmp / f"{name}.npy", np.ascontiguousarray(getattr(table, name)))
+        for name in DERIVED:
+            np.save(tmp / f"{name}.npy", np.ascontiguousarray(derived[name]))
+        (tmp / VOCABULARY).write_bytes(vocabulary)
         meta = {
             "format": FORMAT,
             "tokens": table.tokens,
@@ -301,7 +335,7 @@ def _prune(cache_dir: Path, keep: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def load(cache_dir: Path, key: str) -> tuple[DocTable, CutterState] | None:
+def load(cache_dir: Path, key: str) -> Saved | None:
     """The saved index for `key`, memory-mapped; None when there is none (or it is damaged)."""
     folder = index_path(cache_dir, key)
     try:
@@ -309,8 +343,10 @@ def load(cache_dir: Path, key: str) -> tuple[DocTable, CutterState] | None:
         if meta.get("format") != FORMAT:
             return None
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+        derived = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in DERIVED}
+        vocabulary = (folder / VOCABULARY).read_bytes()
     except (OSError, ValueError):
         return None
     table = DocTable(tokens=list(meta["tokens"]), labels=list(meta["labels"]), **arrays)
     state = CutterState(tuple(meta["words"]), tuple(meta["freqs"]), int(meta["total"]))
-    return table, state
+    return Saved(table, state, derived, vocabulary)
