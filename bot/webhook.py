@@ -3,9 +3,9 @@
 One uvicorn server on HOST:PORT serves the web pages and, at the URL's path,
 the webhook (`handlers.web.webhook`), so a proxy needs one upstream. The inbox
 guarantee is the polling one, moved to the HTTP answer: a delivered update is
-committed to `inbox_update` (one transaction, keyed by update_id) before
-Telegram gets its 200, and queued for the handlers after the commit; a
-redelivery of a stored update answers 200 and queues nothing.
+committed to `inbox_update` (keyed by update_id; deliveries arriving together
+share one transaction) before Telegram gets its 200, and queued for the handlers
+after the commit; a redelivery of a stored update answers 200 and queues nothing.
 
 Start-up: the application is initialised and started first (replaying updates
 the last run left unfinished), then the server listens, and only then is
