@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 
 import telegram
+from sqlalchemy import Engine
 from telegram import Update
 
 from bot.inbox import store as inbox
@@ -40,3 +41,16 @@ def test_done_marks_are_written_in_one_transaction(engine: object) -> None:
     inbox.mark_done(engine, 1, 3)  # type: ignore[arg-type]
     assert inbox.counts(engine) == (3, 2)  # type: ignore[arg-type]
     assert [u for u, _ in inbox.pending(engine)] == [2]  # type: ignore[arg-type]
+
+
+def test_deliveries_committed_together_are_each_stored_once(engine: Engine) -> None:
+    """Group commit: one transaction for a batch; a repeat in the batch or an update stored
+    before is not stored again, and its answer says so."""
+    inbox.store(engine, 1, {"update_id": 1})
+    fresh = inbox.store_many(
+        engine, [(1, {"update_id": 1}), (2, {"update_id": 2}), (2, {"update_id": 2}), (3, {})]
+    )
+    assert fresh == [False, True, False, True]
+    assert inbox.counts(engine) == (3, 0)
+    assert [u for u, _ in inbox.pending(engine)] == [1, 2, 3]
+    assert inbox.store_many(engine, []) == []
