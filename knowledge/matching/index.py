@@ -163,7 +163,7 @@ class Index:
         terms = _term_kinds(self) ^ _term_kinds(new)
         affected = changed | gone | self.table.containing({term for term, _, _ in terms})
         new.cutter = self.cutter.updated(new._extra_words())
-        retokenise = [doc for doc in new._raw(entries) if doc[0] in affected]
+        retokenise = new._raw(entries, only=affected)
         new.table = self.table.without(affected).plus(new._tokenised(retokenise))
         new._derive()
         return new
@@ -229,10 +229,15 @@ class Index:
             for term, weight in cueset.terms.items():
                 self.cues[self.n(term)][name] = weight
 
-    def _raw(self, entries: Sequence[Entry]) -> list[tuple[str, Aspect | None, str]]:
-        """Every example question with its label and aspect, a label's questions together."""
+    def _raw(
+        self, entries: Sequence[Entry], *, only: set[str] | None = None
+    ) -> list[tuple[str, Aspect | None, str]]:
+        """Every example question with its label and aspect, a label's questions together;
+        with `only`, just those labels' (an edit: listing 870,000 questions takes a second)."""
         raw: list[tuple[str, Aspect | None, str]] = []
         for entry in entries:
+            if only is not None and entry.id not in only:
+                continue
             raw.extend((entry.id, None, q) for q in entry.questions)
             for aspect, questions in entry.aspect_questions.items():
                 raw.extend((entry.id, aspect, q) for q in questions)
@@ -240,9 +245,12 @@ class Index:
             (COMPLAINT, self.lexicon.complaint),
             (CONTACT, self.lexicon.contact),
         ):
-            raw.extend((name, None, q) for q in cueset.examples)
+            if only is None or name in only:
+                raw.extend((name, None, q) for q in cueset.examples)
         for referral in self.lexicon.referrals:
-            raw.extend((REFERRAL + referral.key, None, q) for q in referral.examples)
+            label = REFERRAL + referral.key
+            if only is None or label in only:
+                raw.extend((label, None, q) for q in referral.examples)
         return raw
 
     def _tokenised(

@@ -94,17 +94,32 @@ class PinyinReader:
         self._table = table
         self._valid = frozenset(s for s in table.values() if len(s) > 1 or s in "aeo")
         self._longest = max((len(s) for s in self._valid), default=1)
+        self._terms: dict[str, tuple[str, ...] | None] = {}
+        self._fuzzy: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def of_char(self, ch: str) -> str | None:
         """The syllable of one character, or None if it is not Chinese."""
         return self._table.get(ch)
 
     def of_term(self, term: str) -> tuple[str, ...] | None:
-        """The syllables of a knowledge term, or None if it has non-Chinese parts."""
-        syllables = tuple(self._table.get(ch, "") for ch in term)
+        """The syllables of a knowledge term, or None if it has non-Chinese parts
+        (remembered: every edit builds the term spotters of 30,000 terms again)."""
+        try:
+            return self._terms[term]
+        except KeyError:
+            pass
+        syllables: tuple[str, ...] | None = tuple(self._table.get(ch, "") for ch in term)
         if not syllables or not all(syllables):
-            return self.segment(term) if term.isascii() and term.isalpha() else None
+            syllables = self.segment(term) if term.isascii() and term.isalpha() else None
+        self._terms[term] = syllables
         return syllables
+
+    def fuzzy_of_term(self, syllables: tuple[str, ...]) -> tuple[str, ...]:
+        """`fuzzy_syllable` of each syllable of a term (remembered, as `of_term`)."""
+        found = self._fuzzy.get(syllables)
+        if found is None:
+            found = self._fuzzy[syllables] = tuple(map(fuzzy_syllable, syllables))
+        return found
 
     def segment(self, word: str) -> tuple[str, ...] | None:
         """Split typed pinyin such as `dibao` into syllables, or None if it is not pinyin."""

@@ -27,6 +27,7 @@ typos (底保, 才料, 电花, 申情).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -42,6 +43,13 @@ MAX_ENGLISH_WORDS = 4
 MIN_TYPO_CHARS = 4
 _MASK = "\x00"
 _ENGLISH_WORD = re.compile(r"[a-z][a-z']*")
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _all_cjk(term: str) -> bool:
+    """Whether every character is Chinese (remembered: every edit builds the spotters of
+    30,000 terms again)."""
+    return all(is_cjk(c) for c in term)
 
 
 class How(IntEnum):
@@ -119,7 +127,7 @@ class TermSpotter:
         for term in terms:
             self._add(term)
         for term in typo_terms:
-            if len(term) >= MIN_TYPO_CHARS and all(is_cjk(c) for c in term):
+            if len(term) >= MIN_TYPO_CHARS and _all_cjk(term):
                 self._mask_lengths.add(len(term))
                 for k in range(1, len(term)):
                     self._by_mask[term[:k] + _MASK + term[k + 1 :]].add(term)
@@ -151,7 +159,7 @@ class TermSpotter:
             syllables = self._reader.of_term(term)
         if syllables and len(syllables) >= 2:
             self._by_sound.setdefault(syllables, term)
-            self._by_fuzzy_sound.setdefault(tuple(map(fuzzy_syllable, syllables)), term)
+            self._by_fuzzy_sound.setdefault(self._reader.fuzzy_of_term(syllables), term)
             self._sound_lengths.add(len(syllables))
 
     def spot(self, text: str, words: Words | None = None, *, exact: bool = False) -> list[Hit]:
