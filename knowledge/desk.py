@@ -232,7 +232,10 @@ class LiveDesk:
         if version == self.version:
             return False
         with open_session(self.engine) as session:
-            entries = store.load_entries(session=session)
+            changed = store.entries_changed_since(self.version[0], session=session)
+            entries = self._patched(changed, version[1])
+            if entries is None:
+                entries = store.load_entries(session=session)
         self.desk = self.desk.updated(entries)
         self.version = version
         log.info("knowledge changed (revision %d, %d entries): desk updated", *version)
@@ -240,6 +243,17 @@ class LiveDesk:
             listener(self.desk)
         self.desk.matcher.index.save()  # after the swap: residents do not wait for the disk
         return True
+
+    def _patched(self, changed: dict[str, Entry | None], count: int) -> list[Entry] | None:
+        """The desk's entries with `changed` applied, in the same order; None when that
+        cannot be trusted to equal a full load — an entry added (its place in the order is
+        the database's to say) or a count that does not add up (a deletion without a
+        revision) — and the caller reads everything."""
+        if any(entry_id not in self.desk.entries for entry_id in changed):
+            return None
+        entries = [changed.get(e.id, e) for e in self.desk.entries.values()]
+        patched = [e for e in entries if e is not None]
+        return patched if len(patched) == count else None
 
     async def watch(self, every: float) -> None:
         """Refresh every `every` seconds until cancelled (an error is logged, not fatal)."""

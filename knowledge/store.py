@@ -40,6 +40,22 @@ def load_entries(*, session: Session) -> list[Entry]:
     return [Entry.model_validate(r.document) for r in records]
 
 
+def entries_changed_since(revision: int, *, session: Session) -> dict[str, Entry | None]:
+    """The entries with a revision newer than `revision` (its id), as they are now; None
+    for one since deleted. A long-running desk applies a reviewer's edit by reading
+    these rather than all 10,000 entries again."""
+    ids = session.exec(
+        select(EntryRevision.entry_id).where(col(EntryRevision.id) > revision).distinct()
+    ).all()
+    if not ids:
+        return {}
+    records = session.exec(select(EntryRecord).where(col(EntryRecord.id).in_(ids))).all()
+    found: dict[str, Entry | None] = dict.fromkeys(ids)
+    for r in records:
+        found[r.id] = Entry.model_validate(r.document)
+    return found
+
+
 def count_entries(*, session: Session) -> int:
     return session.exec(select(func.count()).select_from(EntryRecord)).one()
 

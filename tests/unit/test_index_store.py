@@ -102,3 +102,23 @@ def test_a_damaged_file_is_rebuilt(tmp_path: Path) -> None:
     assert index_store.load(tmp_path, key) is None
     assert _matcher(entries, tmp_path).match("低保怎么申请").entry
     assert index_store.load(tmp_path, key) is not None
+
+
+def test_a_live_desk_reads_only_the_changed_entries(tmp_path: Path) -> None:
+    from knowledge import store
+    from knowledge.db.engine import make_engine, open_session
+    from knowledge.desk import Desk, LiveDesk, prepare_database
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'kb.db'}")
+    prepare_database(engine)
+    live = LiveDesk.start(engine, lambda entries: Desk(entries, cache_dir=tmp_path))
+    edited = _edited(list(live.desk.entries.values()))[0]
+    with open_session(engine) as session:
+        assert set(store.entries_changed_since(live.version[0], session=session)) == set()
+        store.save_entries([edited], session=session, author="t", source="test")
+        session.commit()
+        assert store.entries_changed_since(live.version[0], session=session) == {edited.id: edited}
+    assert live.refresh()
+    with open_session(engine) as session:
+        assert list(live.desk.entries.values()) == store.load_entries(session=session)
+    assert _scores(live.desk.matcher) == _scores(_matcher(list(live.desk.entries.values()), None))
