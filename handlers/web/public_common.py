@@ -16,10 +16,13 @@ from knowledge.vocabulary import SAMPLE_MARK
 JSON_TYPE = "application/json; charset=utf-8"
 
 
-def json_response(data: Any, status_code: int = 200) -> Response:
+def json_body(data: Any) -> bytes:
     """JSON as `sunshine ask --json` prints it: UTF-8, Chinese unescaped."""
-    body = json.dumps(data, ensure_ascii=False)
-    return Response(body.encode("utf-8"), status_code=status_code, media_type=JSON_TYPE)
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def json_response(data: Any, status_code: int = 200) -> Response:
+    return Response(json_body(data), status_code=status_code, media_type=JSON_TYPE)
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -387,3 +387,26 @@ def test_the_status_api_is_rate_limited_per_address(client: TestClient, site: Si
     response = client.get("/api/complaints/TS20200101-0001")
     assert response.json()["error"] == texts.API_RATE_LIMITED
     assert client.get("/complaints/TS20200101-0001").status_code == 429
+
+
+def test_the_api_answers_with_newly_published_text(client: TestClient, site: Site) -> None:
+    """Answers the API keeps for repeated questions are dropped when knowledge is published."""
+    from knowledge.db.engine import open_session
+    from knowledge.staff import review
+    from knowledge.store import get_entry
+
+    question = "结婚要带什么材料"
+    before = client.get("/api/ask", params={"q": question}).json()["text"]
+    assert client.get("/api/ask", params={"q": question}).json()["text"] == before
+    with open_session(site.engine) as session:
+        entry = get_entry("marriage-registration", session=session)
+        aspects = dict(entry.aspects)
+        aspects[Aspect.MATERIALS] += "（新发布）"
+        change = review.submit(
+            entry.model_copy(update={"aspects": aspects}), session=session, author="editor"
+        )
+        session.commit()
+        review.approve(change.id or 0, session=session, reviewer="reviewer")
+        session.commit()
+    site.live.refresh()
+    assert "（新发布）" in client.get("/api/ask", params={"q": question}).json()["text"]
