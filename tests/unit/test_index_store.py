@@ -122,3 +122,48 @@ def test_a_live_desk_reads_only_the_changed_entries(tmp_path: Path) -> None:
     with open_session(engine) as session:
         assert list(live.desk.entries.values()) == store.load_entries(session=session)
     assert _scores(live.desk.matcher) == _scores(_matcher(list(live.desk.entries.values()), None))
+
+
+def test_a_live_desk_reads_the_entries_file_of_its_knowledge_version_only(tmp_path: Path) -> None:
+    from knowledge import store
+    from knowledge.db.engine import make_engine, open_session
+    from knowledge.desk import Desk, LiveDesk, _entries_key, knowledge_version, prepare_database
+    from knowledge.matching import entry_cache
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'kb.db'}")
+    prepare_database(engine)
+    cache = tmp_path / "cache"
+
+    def build(entries: list[Entry]) -> Desk:
+        return Desk(entries, cache_dir=cache)
+
+    with open_session(engine) as session:
+        loaded = store.load_entries(session=session)
+    first = LiveDesk.start(engine, build, cache_dir=cache)  # from the database; writes the file
+    key = _entries_key(engine, first.version)
+    assert entry_cache.load(cache, key, len(loaded)) == loaded
+    # A current file gives the same entries, in the same order, without the database's JSON.
+    again = LiveDesk.start(engine, build, cache_dir=cache)
+    assert list(again.desk.entries.values()) == loaded
+    assert _scores(again.desk.matcher) == _scores(first.desk.matcher)
+
+    # A published edit makes the file stale: it is ignored and the database read.
+    edited = _edited(loaded)[0]
+    with open_session(engine) as session:
+        store.save_entries([edited], session=session, author="t", source="test")
+        session.commit()
+        current = store.load_entries(session=session)
+    assert knowledge_version(engine) != first.version
+    assert entry_cache.load(cache, _entries_key(engine, knowledge_version(engine)), 11) is None
+    fresh = LiveDesk.start(engine, build, cache_dir=cache)
+    assert list(fresh.desk.entries.values()) == current
+    assert edited in fresh.desk.entries.values()
+
+    # A refresh writes the file of the new version too; a damaged file is ignored.
+    assert first.refresh()
+    new_key = _entries_key(engine, first.version)
+    assert entry_cache.load(cache, new_key, len(current)) == current
+    entry_cache.entries_path(cache, new_key).write_bytes(b"not a pickle")
+    assert entry_cache.load(cache, new_key, len(current)) is None
+    assert list(LiveDesk.start(engine, build, cache_dir=cache).desk.entries.values()) == current
+    assert entry_cache.load(cache, new_key, len(current)) == current
