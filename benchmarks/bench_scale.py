@@ -58,94 +58,6 @@ print(json.dumps({{"startup_s": total - generating, "generating_s": generating, 
 """
 
 
-# A real start: the entries read from a SQLite database of the same knowledge (made by
-# `SETUP`, untimed), `LiveDesk.start` to the first answer, with the entries file or without.
-SETUP = """
-import sys
-sys.path.insert(0, {root!r}); sys.path.insert(0, {root!r} + "/benchmarks")
-import logging; logging.disable(logging.WARNING)
-from bench_matching import synthetic_entries
-from knowledge import store
-from knowledge.db.engine import ensure_schema, make_engine, open_session
-from knowledge.store import shipped_entries
-shipped = shipped_entries()
-engine = make_engine("sqlite:///" + {db!r})
-ensure_schema(engine)
-with open_session(engine) as session:
-    store.save_entries(shipped + synthetic_entries(shipped, {scale}), session=session,
-                       author="bench", source="bench")
-    session.commit()
-"""
-
-DATABASE_CHILD = """
-import json, logging, resource, sys, time
-start = time.perf_counter()
-sys.path.insert(0, {root!r})
-logging.disable(logging.WARNING)
-from pathlib import Path
-from knowledge.db.engine import make_engine
-from knowledge.desk import Desk, LiveDesk
-from knowledge.matching.model import load_model
-engine = make_engine("sqlite:///" + {db!r})
-cache, model = Path({cache!r}), load_model()
-t = time.perf_counter()
-live = LiveDesk.start(engine, lambda entries: Desk(entries, engine=engine, cache_dir=cache,
-                      model=model), cache_dir=cache if {entries_file!r} else None)
-live.desk.ask("低保怎么申请", record=False)
-end = time.perf_counter()
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({{"startup_s": end - start, "live_s": end - t, "rss_mib": rss}}))
-"""
-
-
-def _run(code: str) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, check=True, text=True, cwd=ROOT
-    )
-    out = done.stdout.strip().splitlines()
-    result: dict[str, float] = json.loads(out[-1]) if out else {}
-    return result
-
-
-def database_start(scale: int) -> list[tuple[str, str]]:
-    """A fresh process to its first answer, the entries read from a database (the index file
-    made beforehand): without the entries file (the baseline), then with it."""
-    cache = _fresh_cache(scale)
-    db = str(cache / "kb.db")
-    try:
-        _run(SETUP.format(root=str(ROOT), db=db, scale=scale))
-
-        def child(entries_file: bool) -> dict[str, float]:
-            code = DATABASE_CHILD.format(
-                root=str(ROOT), db=db, cache=str(cache), entries_file=entries_file
-            )
-            return _run(code)
-
-        child(False)  # builds the index file
-        child(True)  # writes the entries file
-        runs: dict[bool, list[dict[str, float]]] = {False: [], True: []}
-        for _ in range(3):  # interleaved: the machine's speed drifts
-            for flag in (False, True):
-                runs[flag].append(child(flag))
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
-    n = scale + 11
-    rows = []
-    for flag, name in ((False, "from the database"), (True, "entries file found")):
-        each = runs[flag]
-        best = min(each, key=lambda r: r["startup_s"])
-        times = ", ".join(f"{r['startup_s']:.2f}" for r in each)
-        rows.append(
-            (
-                f"start-up from SQLite, {n:,} entries, {name}",
-                f"{best['startup_s']:.2f} s (of {times};"
-                f" LiveDesk.start {best['live_s']:.2f} s)"
-                f", peak RSS {max(r['rss_mib'] for r in each):.0f} MiB",
-            )
-        )
-    return rows
-
-
 def _child(scale: int, cache: Path) -> dict[str, float]:
     code = CHILD.format(root=str(ROOT), scale=scale, cache=str(cache))
     done = subprocess.run(
@@ -263,19 +175,8 @@ def latency_and_edit(scale: int) -> list[tuple[str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, default=10_000, help="synthetic entries")
-    parser.add_argument(
-        "--only", choices=["database"], help="only the start-up from a database (both ways)"
-    )
     args = parser.parse_args()
-    if args.only == "database":
-        rows = database_start(args.scale)
-    else:
-        rows = [
-            *startup(0),
-            *startup(args.scale),
-            *database_start(args.scale),
-            *latency_and_edit(args.scale),
-        ]
+    rows = [*startup(0), *startup(args.scale), *latency_and_edit(args.scale)]
     header = (
         f"{datetime.date.today()}  {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}"
