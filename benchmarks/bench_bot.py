@@ -99,6 +99,53 @@ class AnswerCounter:
         return sum(len(self.at.get(c, ())) for c in chats)
 
 
+def warm_up(api: FakeBotApi, timeout: float = 60) -> None:
+    """Every kind of answer once (charts drawn, caches filled) before anything is measured."""
+    warm_chat = 99
+    for q in questions(40, seed=1):
+        api.send_text(q, chat_id=warm_chat)
+    warm = AnswerCounter(api)
+    api.wait_for(lambda: warm.count([warm_chat]) >= 40, timeout=timeout)
+    time.sleep(0.5)
+
+
+@dataclass
+class Load:
+    """All residents' questions sent at once, and when each was answered."""
+
+    started: float
+    last: float
+    total: int
+    latencies: list[float]
+    counter: AnswerCounter
+
+    @property
+    def rate(self) -> float:
+        return self.total / (self.last - self.started)
+
+
+def load(api: FakeBotApi, residents: int, each: int, timeout: float = 300) -> Load:
+    """`residents` × `each` questions sent at once; latency = question queued → answer sent."""
+    chats = [10_000 + r for r in range(residents)]
+    pool = questions(residents * each)
+    sent: dict[int, list[float]] = {c: [] for c in chats}
+    started = time.monotonic()
+    for i in range(each):
+        for r, chat in enumerate(chats):
+            sent[chat].append(time.monotonic())
+            api.send_text(pool[r * each + i], chat_id=chat)
+    total = residents * each
+    counter = AnswerCounter(api)
+    api.wait_for(lambda: counter.count(chats) >= total, timeout=timeout)
+    latencies: list[float] = []
+    last = started
+    for chat in chats:
+        answers = _answers(api, chat)[:each]
+        latencies += [(a - s) * 1000 for a, s in zip(answers, sent[chat], strict=True)]
+        last = max(last, answers[-1])
+    return Load(started, last, total, latencies, counter)
+
+
 def run_bot(name: str, command: list[str], args: argparse.Namespace, data: Path) -> Result:
     with FakeBotApi() as api:
         env = {
@@ -114,34 +161,13 @@ def run_bot(name: str, command: list[str], args: argparse.Namespace, data: Path)
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
         try:
             api.wait_for(lambda: any(c.method == "getUpdates" for c in api.calls), timeout=60)
-            # Warm-up: every kind of answer once (charts drawn, caches filled).
-            warm_chat = 99
-            for q in questions(40, seed=1):
-                api.send_text(q, chat_id=warm_chat)
-            warm = AnswerCounter(api)
-            api.wait_for(lambda: warm.count([warm_chat]) >= 40, timeout=60)
-            time.sleep(0.5)
+            warm_up(api)
 
             # Load: all residents at once.
             cpu_before = _cpu_seconds(proc.pid)
-            chats = [10_000 + r for r in range(args.residents)]
-            pool = questions(args.residents * args.questions)
-            sent: dict[int, list[float]] = {c: [] for c in chats}
-            started = time.monotonic()
-            for i in range(args.questions):
-                for r, chat in enumerate(chats):
-                    sent[chat].append(time.monotonic())
-                    api.send_text(pool[r * args.questions + i], chat_id=chat)
-            total = args.residents * args.questions
-            counter = AnswerCounter(api)
-            api.wait_for(lambda: counter.count(chats) >= total, timeout=300)
-            latencies: list[float] = []
-            last = started
-            for chat in chats:
-                answers = _answers(api, chat)[: args.questions]
-                latencies += [(a - s) * 1000 for a, s in zip(answers, sent[chat], strict=True)]
-                last = max(last, answers[-1])
-            rate = total / (last - started)
+            done = load(api, args.residents, args.questions)
+            latencies, rate, total = done.latencies, done.rate, done.total
+            counter = done.counter
             cpu = (_cpu_seconds(proc.pid) - cpu_before) * 1000 / total
 
             # Serial: one resident, one question at a time.

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,17 +29,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_bot import AnswerCounter, _answers, _cpu_seconds, pct, questions  # noqa: E402
+from benchmarks.bench_bot import _cpu_seconds, load, pct, warm_up  # noqa: E402
 from tests.fakes.balancer import Balancer  # noqa: E402
 from tests.fakes.telegram import FakeBotApi  # noqa: E402
+from tests.harness import free_port  # noqa: E402
 
 SECRET = "bench-replicas"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def healthy(port: int) -> bool:
@@ -111,37 +105,17 @@ def run(
             else:
                 api.wait_for(lambda: all(healthy(p) for p in ports), timeout=120)
                 api.wait_for(lambda: api.webhook_url == public, timeout=60)
-            warm_chat = 99
-            for q in questions(40, seed=1):
-                api.send_text(q, chat_id=warm_chat)
-            warm = AnswerCounter(api)
-            api.wait_for(lambda: warm.count([warm_chat]) >= 40, timeout=120)
-            time.sleep(0.5)
+            warm_up(api, timeout=120)
             delivered = len(api.deliveries)
             forwarded = dict(balancer.forwarded)
             cpu_bots = sum(_cpu_seconds(proc.pid) for proc in procs)
             cpu_fake = time.process_time()
-            chats = [10_000 + r for r in range(args.residents)]
-            pool = questions(args.residents * args.questions)
-            sent: dict[int, list[float]] = {c: [] for c in chats}
-            started = time.monotonic()
-            for i in range(args.questions):
-                for r, chat in enumerate(chats):
-                    sent[chat].append(time.monotonic())
-                    api.send_text(pool[r * args.questions + i], chat_id=chat)
-            total = args.residents * args.questions
-            counter = AnswerCounter(api)
-            api.wait_for(lambda: counter.count(chats) >= total, timeout=600)
+            done = load(api, args.residents, args.questions, timeout=600)
+            started, last, total, latencies = done.started, done.last, done.total, done.latencies
             cpu_bots = sum(_cpu_seconds(proc.pid) for proc in procs) - cpu_bots
             cpu_fake = time.process_time() - cpu_fake
             posts = api.deliveries[delivered:]
             forwarded = {b: n - forwarded[b] for b, n in balancer.forwarded.items()}
-            latencies: list[float] = []
-            last = started
-            for chat in chats:
-                answers = _answers(api, chat)[: args.questions]
-                latencies += [(a - s) * 1000 for a, s in zip(answers, sent[chat], strict=True)]
-                last = max(last, answers[-1])
         finally:
             for proc in procs:
                 proc.terminate()

@@ -13,6 +13,7 @@ from bot.cli.common import ready_engine, session
 from bot.config import Settings
 from knowledge import store
 from knowledge.errors import InputError
+from knowledge.store import SaveResult
 from knowledge.texts import staff
 
 if TYPE_CHECKING:
@@ -47,7 +48,16 @@ def import_(args: argparse.Namespace, settings: Settings) -> int:
             s.rollback()
         else:
             s.commit()
-    verb = staff.CLI_IMPORT_WOULD if args.dry_run else staff.CLI_IMPORT_DONE
+    _print_saved(result, staff.CLI_IMPORT_WOULD if args.dry_run else staff.CLI_IMPORT_DONE)
+    if args.dry_run:
+        print(staff.CLI_DRY_RUN)
+    elif result.created or result.changed:
+        _model_notice(settings)
+    return 0
+
+
+def _print_saved(result: SaveResult, verb: str) -> None:
+    """How many entries were created, changed and left as they were, and which."""
     print(
         staff.CLI_IMPORTED.format(
             verb=verb,
@@ -58,11 +68,6 @@ def import_(args: argparse.Namespace, settings: Settings) -> int:
     )
     for entry_id in [*result.created, *result.changed]:
         print(f"  {entry_id}")
-    if args.dry_run:
-        print(staff.CLI_DRY_RUN)
-    elif result.created or result.changed:
-        _model_notice(settings)
-    return 0
 
 
 def update(args: argparse.Namespace, settings: Settings) -> int:
@@ -70,16 +75,7 @@ def update(args: argparse.Namespace, settings: Settings) -> int:
         done = store.update_from_shipped(session=s, source=staff.CLI_SHIPPED_SOURCE)
         s.commit()
     saved = done.saved
-    print(
-        staff.CLI_IMPORTED.format(
-            verb=staff.CLI_IMPORT_DONE,
-            created=len(saved.created),
-            changed=len(saved.changed),
-            unchanged=len(saved.unchanged),
-        )
-    )
-    for entry_id in [*saved.created, *saved.changed]:
-        print(f"  {entry_id}")
+    _print_saved(saved, staff.CLI_IMPORT_DONE)
     if done.kept:
         print(staff.CLI_SHIPPED_KEPT)
         for entry_id in done.kept:

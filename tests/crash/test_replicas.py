@@ -19,8 +19,7 @@ from knowledge.db.models import Complaint
 from knowledge.desk import prepare_database
 from tests.fakes.balancer import Balancer
 from tests.fakes.telegram import FakeBotApi
-from tests.harness import GROUP, STAFF, TICKET, BotProcess, file_complaint, wait_alive
-from tests.harness.browser import free_port
+from tests.harness import GROUP, STAFF, TICKET, BotProcess, file_complaint, free_port, wait_alive
 from tests.harness.postgres import Databases
 
 pytestmark = pytest.mark.postgres

@@ -8,23 +8,16 @@ is killed. After the restart every question must have been answered.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.fakes.telegram import FakeBotApi
-from tests.harness import ROOT, BotProcess, clean_environ, wait_alive
+from tests.harness import ROOT, BotProcess, clean_environ, free_port, wait_alive
 
 SECRET = "crash-test-secret"
 QUESTIONS = ["结婚要带什么材料", "火化费多少钱", "离婚冷静期几天"]
 CHATS = [2101 + i for i in range(len(QUESTIONS))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class WebhookProcess(BotProcess):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ from handlers.web.context import Web
 from knowledge.complaints.policy import Bureau
 from knowledge.desk import Desk, LiveDesk
 from tests.fakes.telegram import FakeBotApi
-from tests.harness import bot_settings, texts_of
+from tests.harness import bot_settings, free_port, texts_of
 
 SECRET = "test-webhook_SECRET-0123"
 PATH = "/telegram/webhook"
@@ -39,12 +38,6 @@ QUESTIONS = {
     "火化费多少钱": "殡葬",
     "低保怎么申请": "低保",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class WebhookBot:

@@ -48,6 +48,15 @@ STAFF: dict[str, Any] = {
 OWN_VARIABLES = ("DATABASE_URL", "TELEGRAM_", "SUNSHINE_")
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server a test starts)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def clean_environ() -> dict[str, str]:
     """The process environment without any of the project's own settings."""
     return {k: v for k, v in os.environ.items() if not k.startswith(OWN_VARIABLES)}

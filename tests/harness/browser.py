@@ -6,7 +6,6 @@ Screenshots go to `test-output/screenshots/` (kept out of git) for people to loo
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -15,18 +14,12 @@ from pathlib import Path
 import uvicorn
 from playwright.sync_api import Page, ViewportSize
 
-from tests.harness import ROOT
+from tests.harness import ROOT, free_port
 from tests.harness.web import PASSWORD, Site
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 PHONE: ViewportSize = {"width": 390, "height": 844}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
