@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+# Charts drawn at start, in the background: the first entries' (a large knowledge base's
+# others are drawn when first asked for, and kept).
+CHARTS_WARMED = 50
 
 
 def build_application(
@@ -115,8 +118,10 @@ async def _post_init(application: AnyApplication) -> None:
 
 
 async def _warm_charts(svc: Services) -> None:
-    """Draw every chart once in the background, so the first resident does not wait."""
-    for entry in svc.desk.entries.values():
+    """Draw the first entries' charts in the background, so the first residents do not wait."""
+    catalogue = svc.desk.entries
+    first = list(catalogue)[:CHARTS_WARMED]
+    for entry in await asyncio.to_thread(lambda: list(catalogue.entries(first))):
         try:
             if entry.procedures:
                 await asyncio.to_thread(svc.charts.procedure, entry)

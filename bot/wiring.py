@@ -56,13 +56,13 @@ def model(settings: Settings, *, shipped: bool = False) -> LearnedModel | None:
 
 def live_desk(settings: Settings, engine: Engine) -> LiveDesk:
     """The desk over the published knowledge, rebuilt when it changes (bot and web share one)."""
+    from knowledge.catalogue import Catalogue
     from knowledge.desk import Desk, LiveDesk, prepare_database
-    from knowledge.schema import Entry
 
     prepare_database(engine)
     learned = model(settings)
 
-    def build(entries: list[Entry]) -> Desk:
+    def build(entries: Catalogue) -> Desk:
         return Desk(entries, engine=engine, cache_dir=settings.cache_dir, model=learned)
 
     return LiveDesk.start(engine, build)

@@ -5,10 +5,13 @@ Every button's callback data comes from the one codec in `handlers.callbacks`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers import callbacks as cb
 from knowledge.answers import Card, choice_label, entry_aspects
+from knowledge.catalogue import Summary
 from knowledge.complaints import intake
 from knowledge.complaints.outbox import Keyboard
 from knowledge.complaints.vocabulary import Press
@@ -61,7 +64,7 @@ def choice(entry: str, aspect: Aspect | None) -> cb.Pressed:
     return cb.ShowAspect(entry, aspect) if aspect is not None else cb.OpenEntry(entry)
 
 
-def card(card: Card, entries: dict[str, Entry]) -> Markup:
+def card(card: Card, entries: Mapping[str, Entry]) -> Markup:
     """Buttons under an answer: the entry's other aspects, 👍 / 👎, back and home."""
     keyboard: list[Row] = []
     if card.choices:
@@ -97,7 +100,7 @@ def entry_page(entry: Entry) -> Markup:
     return Markup(keyboard)
 
 
-def category_page(members: list[Entry], aspect: Aspect | None) -> Markup:
+def category_page(members: list[Summary], aspect: Aspect | None) -> Markup:
     """A menu category: its entries (opening on the category's aspect), home."""
     buttons = [
         button(

@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import html
 import logging
+from collections.abc import Mapping
 
 from telegram import Bot, CallbackQuery, ForceReply, Message, ReplyParameters, Update
 from telegram.constants import ChatType, MessageEntityType
@@ -59,7 +60,7 @@ def entry_page(entry: Entry) -> tuple[list[str], Markup]:
     return card_html(card_for(entry, Aspect.OVERVIEW)), keyboards.entry_page(entry)
 
 
-def category_page(category: Category, entries: dict[str, Entry]) -> tuple[list[str], Markup]:
+def category_page(category: Category, entries: Mapping[str, Entry]) -> tuple[list[str], Markup]:
     if category is Category.CONTACTS and CONTACTS_ENTRY in entries:
         card = card_for(entries[CONTACTS_ENTRY], None)
         return card_html(card), keyboards.card(card, entries)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from knowledge.catalogue import Catalogue, Summary
 from knowledge.citations import compact
 from knowledge.matching.lexicon import Referral
 from knowledge.matching.match import Decision, DecisionPath, Match
@@ -40,11 +41,19 @@ CATEGORY_ASPECT: dict[Category, Aspect | None] = {
 }
 
 
-def category_entries(entries: Mapping[str, Entry], category: Category) -> list[Entry]:
-    """A menu category's entries, in the programme's order."""
+def summaries(entries: Mapping[str, Entry]) -> list[Summary]:
+    """Every entry's summary: a catalogue holds them; entries in a dict are summarised."""
+    if isinstance(entries, Catalogue):
+        return entries.summaries()
+    return [Summary.of(e) for e in entries.values()]
+
+
+def category_entries(entries: Mapping[str, Entry], category: Category) -> list[Summary]:
+    """A menu category's entries, in the programme's order (from their summaries: listing
+    them never reads 10,000 whole entries)."""
     order = {entry_id: i for i, entry_id in enumerate(ENTRY_IDS)}
     return sorted(
-        (e for e in entries.values() if category in e.menus),
+        (e for e in summaries(entries) if category in e.menus),
         key=lambda e: (order.get(e.id, len(order)), e.id),
     )
 

@@ -11,16 +11,17 @@ import asyncio
 import copy
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Text, cast, func
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, func
+from sqlmodel import select
 
 from knowledge import store
 from knowledge.answers import Card, render_plain, reply_for
+from knowledge.catalogue import Catalogue
 from knowledge.db.engine import ensure_schema, open_session
 from knowledge.db.models import EntryRecord, EntryRevision
 from knowledge.matching.calibration import Calibration, load_calibration
@@ -34,7 +35,6 @@ from knowledge.staff.unanswered import AskedTally, tally_for
 log = logging.getLogger(__name__)
 
 ANSWER_CACHE_SIZE = 4096
-ENTRY_BATCH = 500
 # Questions the desk could not place are recorded for staff (not small talk or referrals).
 UNANSWERED = frozenset({DecisionPath.UNSURE, DecisionPath.UNKNOWN})
 
@@ -59,16 +59,10 @@ def prepare_database(engine: Engine) -> bool:
     return True
 
 
-def _load_entries(session: Session) -> list[Entry]:
-    """Every entry, as `store.load_entries` gives them (same order), read as JSON text in
-    batches and parsed by pydantic: 10,000 entries as ORM rows held all at once peak at
-    1.2 GB and take 10 s (half of it `json.loads` of escaped Chinese), this 0.5 GB and 4 s."""
-    rows = session.exec(
-        select(cast(EntryRecord.document, Text))
-        .order_by(col(EntryRecord.id))
-        .execution_options(yield_per=ENTRY_BATCH)
-    )
-    return [Entry.model_validate_json(document) for document in rows]
+def catalogue_of(engine: Engine) -> Catalogue:
+    """The database's knowledge as a desk holds it: every entry's summary, each full entry
+    read when a reply needs it (`knowledge.catalogue`)."""
+    return Catalogue(store.load_summaries(engine), functools.partial(store.fetch_entries, engine))
 
 
 @dataclass(frozen=True)
@@ -84,7 +78,7 @@ class Desk:
 
     def __init__(
         self,
-        entries: list[Entry],
+        entries: Sequence[Entry] | Catalogue,
         *,
         engine: Engine | None = None,
         cache_dir: Path | None = None,
@@ -94,11 +88,11 @@ class Desk:
         matcher: Matcher | None = None,
     ) -> None:
         self.engine = engine
-        self.entries = {e.id: e for e in entries}
+        self.entries = Catalogue.of(entries)
         # Answers given, counted in memory and written once a minute (this week's most asked).
         self.asked: AskedTally | None = tally_for(engine) if engine is not None else None
         self.matcher = matcher or Matcher(
-            entries,
+            self.entries,
             lexicon or load_lexicon(),
             calibration or load_calibration(),
             model=load_model() if model == "shipped" else model,
@@ -118,15 +112,14 @@ class Desk:
     ) -> Desk:
         """A desk over the current knowledge in the database (created on first use)."""
         prepare_database(engine)
-        with open_session(engine) as session:
-            entries = _load_entries(session)
-        return cls(entries, engine=engine, cache_dir=cache_dir, model=model)
+        return cls(catalogue_of(engine), engine=engine, cache_dir=cache_dir, model=model)
 
-    def updated(self, entries: list[Entry]) -> Desk:
+    def updated(self, entries: Sequence[Entry] | Catalogue) -> Desk:
         """A desk over edited knowledge with this one's model, lexicon and database, its
         matcher updated rather than rebuilt (`Matcher.updated`): an edit of one entry among
         10,000 reaches residents in well under a second instead of minutes."""
-        return Desk(entries, engine=self.engine, matcher=self.matcher.updated(entries))
+        catalogue = Catalogue.of(entries)
+        return Desk(catalogue, engine=self.engine, matcher=self.matcher.updated(catalogue))
 
     def using(self, engine: Engine) -> Desk:
         """The same knowledge and matcher, recording to another database.
@@ -221,23 +214,22 @@ def knowledge_version(engine: Engine) -> Version:
 class LiveDesk:
     """Holds the current desk; `refresh` swaps in a new one when the knowledge changed.
 
-    `build` makes a desk from entries (the caller decides the model, the cache folder);
-    it is called once, at start. A change is applied by `Desk.updated` (only what the
-    edit touched is read again), and the updated index is saved for the next start.
+    `build` makes a desk from the database's catalogue (the caller decides the model, the
+    cache folder); it is called once, at start. A change is applied by `Desk.updated`
+    (only the entries the edit saved are read), and the updated index is saved for the
+    next start.
     """
 
     engine: Engine
-    build: Callable[[list[Entry]], Desk]
+    build: Callable[[Catalogue], Desk]
     desk: Desk
     version: Version
     listeners: list[Callable[[Desk], None]]
 
     @classmethod
-    def start(cls, engine: Engine, build: Callable[[list[Entry]], Desk]) -> LiveDesk:
+    def start(cls, engine: Engine, build: Callable[[Catalogue], Desk]) -> LiveDesk:
         version = knowledge_version(engine)
-        with open_session(engine) as session:
-            entries = _load_entries(session)
-        return cls(engine, build, build(entries), version, [])
+        return cls(engine, build, build(catalogue_of(engine)), version, [])
 
     def refresh(self) -> bool:
         """Rebuild the desk if the published knowledge changed; True when it did."""
@@ -246,27 +238,16 @@ class LiveDesk:
             return False
         with open_session(self.engine) as session:
             changed = store.entries_changed_since(self.version[0], session=session)
-            entries = self._patched(changed, version[1])
-            if entries is None:
-                entries = _load_entries(session)
-        self.desk = self.desk.updated(entries)
+        catalogue = self.desk.entries.patched(changed)
+        if len(catalogue) != version[1]:  # a deletion without a revision: read them all
+            catalogue = catalogue_of(self.engine)
+        self.desk = self.desk.updated(catalogue)
         self.version = version
         log.info("knowledge changed (revision %d, %d entries): desk updated", *version)
         for listener in self.listeners:
             listener(self.desk)
         self.desk.matcher.index.save()  # after the swap: residents do not wait for the disk
         return True
-
-    def _patched(self, changed: dict[str, Entry | None], count: int) -> list[Entry] | None:
-        """The desk's entries with `changed` applied, in the same order; None when that
-        cannot be trusted to equal a full load — an entry added (its place in the order is
-        the database's to say) or a count that does not add up (a deletion without a
-        revision) — and the caller reads everything."""
-        if any(entry_id not in self.desk.entries for entry_id in changed):
-            return None
-        entries = [changed.get(e.id, e) for e in self.desk.entries.values()]
-        patched = [e for e in entries if e is not None]
-        return patched if len(patched) == count else None
 
     async def watch(self, every: float) -> None:
         """Refresh every `every` seconds until cancelled (an error is logged, not fatal)."""

@@ -117,7 +117,7 @@ def train(args: argparse.Namespace, settings: Settings) -> int:
     found = desk(settings, shipped=args.shipped, learned=False)
     corpus = read_corpus(Path(args.corpus) if args.corpus else None)
     model = fit(
-        list(found.entries.values()),
+        list(found.entries.entries()),
         found.matcher.featurizer,
         corpus,
         topic_decision,

@@ -46,7 +46,7 @@ def _who(request: Request) -> Account:
 
 def _titles(request: Request) -> dict[str, str]:
     """Category ids as staff know them: the knowledge entry's title."""
-    return {key: entry.title for key, entry in web(request).desk.entries.items()}
+    return {s.id: s.title for s in web(request).desk.entries.summaries()}
 
 
 def _text(value: object) -> str:

@@ -32,6 +32,8 @@ class EntryRecord(SQLModel, table=True):
     last_reviewed: dt.date
     revision: int = Field(default=1)
     document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # What a desk holds of every entry (`knowledge.catalogue.Summary`); None until made.
+    summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 

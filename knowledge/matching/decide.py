@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from knowledge.catalogue import Catalogue
 from knowledge.matching.calibration import Calibration
 from knowledge.matching.features import Evidence, Featurizer
 from knowledge.matching.index import Index
@@ -93,39 +94,34 @@ class Matcher:
 
     def __init__(
         self,
-        entries: Sequence[Entry],
+        entries: Sequence[Entry] | Catalogue,
         lexicon: Lexicon,
         calibration: Calibration,
         *,
         model: LearnedModel | None = None,
         cache_dir: Path | None = None,
     ) -> None:
-        self._setup(Index(entries, lexicon, cache_dir=cache_dir), calibration, model, entries)
+        self._setup(Index(entries, lexicon, cache_dir=cache_dir), calibration, model)
 
-    def _setup(
-        self,
-        index: Index,
-        calibration: Calibration,
-        model: LearnedModel | None,
-        entries: Sequence[Entry],
-    ) -> None:
+    def _setup(self, index: Index, calibration: Calibration, model: LearnedModel | None) -> None:
         self.calibration = calibration
         self.index = index
         self.featurizer = Featurizer(self.index, calibration.params)
         self.lexical = LexicalDecider(self.index, calibration)
         self.offered = model
-        self.model = model if model is not None and self._serves(model, entries) else None
+        self.model = model if model is not None and self._serves(model, index.entries) else None
 
-    def updated(self, entries: Sequence[Entry]) -> Matcher:
+    def updated(self, entries: Sequence[Entry] | Catalogue) -> Matcher:
         """A matcher for edited knowledge, made from this one (`Index.updated`): an edit
         re-reads only the questions it can have changed. This matcher keeps serving."""
         other = Matcher.__new__(Matcher)
-        other._setup(self.index.updated(entries), self.calibration, self.offered, entries)
+        other._setup(self.index.updated(entries), self.calibration, self.offered)
         return other
 
     @staticmethod
-    def _serves(model: LearnedModel, entries: Sequence[Entry]) -> bool:
+    def _serves(model: LearnedModel, catalogue: Catalogue) -> bool:
         """Whether the model knows every entry; a changed vocabulary is only worth a warning."""
+        entries = catalogue.summaries()
         unknown = {e.id for e in entries if e.id != CONTACTS_ENTRY} - model.entries()
         if unknown:
             log.warning(
@@ -139,7 +135,7 @@ class Matcher:
         return True
 
     @property
-    def entries(self) -> dict[str, Entry]:
+    def entries(self) -> Catalogue:
         return self.index.entries
 
     @property
@@ -168,9 +164,9 @@ class Matcher:
 
     def _aspect(self, probs: dict[str, float], entry_id: str) -> Aspect | None:
         """The entry's aspect the question asks, from the aspect head's probabilities."""
-        entry = self.entries.get(entry_id)
-        if entry is None:
+        if entry_id not in self.entries:
             return None
+        entry = self.entries.summary(entry_id)
         if probs.get(GENERAL, 0.0) >= GENERAL_ASPECT:
             return None  # 低保的事想问问: the overview
         allowed = {a.value for a in entry.aspects}

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from knowledge.catalogue import Catalogue, Summary
 from knowledge.matching import index_store as store
 from knowledge.matching.lexicon import Lexicon
 from knowledge.matching.normalise import Normaliser
@@ -88,11 +89,12 @@ class Index:
 
     def __init__(
         self,
-        entries: Sequence[Entry],
+        entries: Sequence[Entry] | Catalogue,
         lexicon: Lexicon,
         *,
         cache_dir: Path | None = None,
     ) -> None:
+        catalogue = Catalogue.of(entries)
         self.lexicon = lexicon
         self.cache_dir = cache_dir
         self.norm = Normaliser(lexicon.colloquial)
@@ -100,18 +102,19 @@ class Index:
         self.stop = frozenset(self.norm.normalise(w, limit=None) for w in lexicon.stopwords)
         self._normalised: dict[str, str] = {}
         self._setting = _setting(lexicon)
-        self.digests = [store.entry_digest(e) for e in entries]
+        self.digests = [s.digest for s in catalogue.summaries()]
         self.key = store.index_key(self.digests, self._setting)
         saved = store.load(cache_dir, self.key) if cache_dir is not None else None
         if saved is not None:
             self.table = saved.table
             self.cutter = WordCutter(cache_dir=cache_dir, state=saved.cutter)
-            self._restore_vocabulary(entries, saved.vocabulary)
+            self._restore_vocabulary(catalogue, saved.vocabulary)
             self._derive(saved.derived)
         else:
-            self._vocabulary(entries)
+            self._vocabulary(catalogue)
             self.cutter = WordCutter(self._extra_words(), cache_dir=cache_dir)
-            self.table = store.DocTable.empty().plus(self._tokenised(self._raw(entries)))
+            raw = self._raw(catalogue)
+            self.table = store.DocTable.empty().plus(self._tokenised(raw))
             self._derive()
             self.save()
 
@@ -139,9 +142,9 @@ class Index:
         }
         return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def _restore_vocabulary(self, entries: Sequence[Entry], blob: bytes) -> None:
+    def _restore_vocabulary(self, catalogue: Catalogue, blob: bytes) -> None:
         state = pickle.loads(blob)  # our own cache file: see _vocabulary_state
-        self.entries = {e.id: e for e in entries}
+        self.entries = catalogue
         self.topics: dict[str, dict[str, float]] = state["topics"]
         self.canonical: dict[str, str] = state["canonical"]
         self.cues: dict[str, dict[str, float]] = state["cues"]
@@ -149,28 +152,41 @@ class Index:
         self.cue_spotter = TermSpotter.restored(state["cue_spotter"], self.reader)
         self.topic_tokens = frozenset(self.canonical.values())
 
-    def updated(self, entries: Sequence[Entry]) -> Index:
+    def updated(self, entries: Sequence[Entry] | Catalogue) -> Index:
         """The index of `entries`, made from this one: only the labels whose questions can
-        tokenise differently are tokenised again — the entries that changed, and any label
-        with a question containing a term that appeared, disappeared or changed meaning."""
+        tokenise differently are tokenised again — the entries that changed (their example
+        questions read from the entries), and any label with a question containing a term
+        that appeared, disappeared or changed meaning (read back from the table: the text
+        kept there is what tokenising starts from)."""
+        catalogue = Catalogue.of(entries)
         new = copy.copy(self)
-        new._vocabulary(entries)
+        new._vocabulary(catalogue)
         before = dict(zip(self.entries, self.digests, strict=True))
-        # An entry object this index already holds is the same knowledge (entries are never
-        # changed in place: an edit is a new object, from the database or `model_copy`), so
-        # its digest is reused — hashing 10,000 entries again costs 0.3 s.
-        new.digests = [
-            before[e.id] if self.entries.get(e.id) is e else store.entry_digest(e) for e in entries
-        ]
+        summaries = catalogue.summaries()
+        new.digests = [s.digest for s in summaries]
         new.key = store.index_key(new.digests, self._setting)
-        changed = {e.id for e, d in zip(entries, new.digests, strict=True) if before.get(e.id) != d}
+        changed = {s.id for s in summaries if before.get(s.id) != s.digest}
         gone = set(self.entries) - set(new.entries)
         terms = _term_kinds(self) ^ _term_kinds(new)
-        affected = changed | gone | self.table.containing({term for term, _, _ in terms})
+        touched = self.table.containing({term for term, _, _ in terms}) - changed - gone
         new.cutter = self.cutter.updated(new._extra_words())
-        retokenise = new._raw(entries, only=affected)
-        new.table = self.table.without(affected).plus(new._tokenised(retokenise))
-        new._derive()
+        fresh = new._tokenised(new._raw(catalogue, only=changed))
+        kept = new._tokenised(self.table.rows(touched), normalised=True)
+        dropped = changed | gone | touched
+        base = self.table.without(dropped)
+        new.table = base.plus([*fresh, *kept])
+        new._derive(
+            store.derive_after_edit(
+                self.table,
+                self._entry_labels(),
+                self._derived,
+                new.table,
+                new._entry_labels(),
+                dropped,
+                len(base.grp_label),
+                COMPLAINT,
+            )
+        )
         return new
 
     def n(self, text: str) -> str:
@@ -180,12 +196,12 @@ class Index:
             known = self._normalised[text] = self.norm.normalise(text, limit=None)
         return known
 
-    def _vocabulary(self, entries: Sequence[Entry]) -> None:
-        self.entries = {e.id: e for e in entries}
+    def _vocabulary(self, catalogue: Catalogue) -> None:
+        self.entries = catalogue
         self.topics = defaultdict(dict)
         self.canonical = {}
         self.cues = defaultdict(dict)
-        self._build_vocabulary(entries)
+        self._build_vocabulary(catalogue.summaries())
         entry_terms = [
             t for t, keys in self.topics.items() if any(k.startswith(ENTRY) for k in keys)
         ]
@@ -204,7 +220,7 @@ class Index:
         self.topics[term][key] = max(known, weight)
         self.canonical.setdefault(term, self.n(canonical) if canonical else term)
 
-    def _build_vocabulary(self, entries: Sequence[Entry]) -> None:
+    def _build_vocabulary(self, entries: Sequence[Summary]) -> None:
         for entry in entries:
             key = ENTRY + entry.id
             self._add_topic(entry.title, key, 1.0)
@@ -235,14 +251,13 @@ class Index:
                 self.cues[self.n(term)][name] = weight
 
     def _raw(
-        self, entries: Sequence[Entry], *, only: set[str] | None = None
+        self, catalogue: Catalogue, *, only: set[str] | None = None
     ) -> list[tuple[str, Aspect | None, str]]:
         """Every example question with its label and aspect, a label's questions together;
-        with `only`, just those labels' (an edit: listing 870,000 questions takes a second)."""
+        with `only`, just those labels' (an edit reads only the entries it changed)."""
         raw: list[tuple[str, Aspect | None, str]] = []
-        for entry in entries:
-            if only is not None and entry.id not in only:
-                continue
+        wanted = None if only is None else [i for i in catalogue if i in only]
+        for entry in catalogue.entries(wanted):
             raw.extend((entry.id, None, q) for q in entry.questions)
             for aspect, questions in entry.aspect_questions.items():
                 raw.extend((entry.id, aspect, q) for q in questions)
@@ -259,11 +274,11 @@ class Index:
         return raw
 
     def _tokenised(
-        self, raw: Sequence[tuple[str, Aspect | None, str]]
+        self, raw: Sequence[tuple[str, Aspect | None, str]], *, normalised: bool = False
     ) -> list[tuple[str, Aspect | None, str, set[str]]]:
         out = []
         for label, aspect, text in raw:
-            normal = self.n(text)
+            normal = text if normalised else self.n(text)
             out.append((label, aspect, normal, set(self.tokens(normal, exact=True)[0])))
         return out
 
@@ -274,7 +289,9 @@ class Index:
         table = self.table
         tokens = table.tokens
         self.ranges = table.label_ranges()
-        derived = saved if saved is not None else self._derived_arrays()
+        derived = (
+            saved if saved is not None else store.derive(table, self._entry_labels(), COMPLAINT)
+        )
         self._derived = derived
         df = np.asarray(derived["df"])
         n = max(len(table), 1)
@@ -307,69 +324,19 @@ class Index:
             for value in np.unique(keys).tolist():
                 sub = keys == value
                 label: Any = bool(value) if k else store.aspect_of(int(value))
+                # The names of services are not phrasing: 低保 says nothing of "how much".
                 out[label] = {
                     tokens[t]: c
                     for t, c in zip(toks[sub].tolist(), counts[sub].tolist(), strict=True)
+                    if tokens[t] not in self.topic_tokens
                 }
         self.aspect_model: PhrasingModel[Aspect | None] = PhrasingModel.from_counts(aspects)
         self.complaint_model: PhrasingModel[bool] = PhrasingModel.from_counts(complaint)
         self._docs = functools.lru_cache(maxsize=DOC_CACHE_LABELS)(self._label_docs)
 
-    def _derived_arrays(self) -> dict[str, npt.NDArray[Any]]:
-        """The arrays `_derive` reads, summed over the table's per-label token counts."""
-        table = self.table
-        tokens = table.tokens
-        n_tokens = max(len(tokens), 1)
-        counts = np.asarray(table.grp_count, dtype=np.int64)
-        group_tok = np.asarray(table.grp_tok)
-        df = np.bincount(group_tok, weights=counts, minlength=n_tokens).astype(np.int64)
-
-        is_entry = np.array([label in self.entries for label in table.labels] or [False])
-        group_label = np.asarray(table.grp_label)
-        entry_rows = is_entry[group_label] if len(group_label) else np.zeros(0, bool)
-        # Per (entry, token): how many of the entry's questions contain it; sorted by
-        # token, then by entry id (postings list entries in that order).
-        rank = np.zeros(len(table.labels) or 1, np.int64)
-        rank[np.argsort(np.array(table.labels or [""]), kind="stable")] = np.arange(
-            len(table.labels) or 1
-        )
-        code = group_tok[entry_rows].astype(np.int64) * len(rank) + rank[group_label[entry_rows]]
-        pairs, inverse = np.unique(code, return_inverse=True)
-        pair_count = np.bincount(inverse, weights=counts[entry_rows]).astype(np.int64)
-        order = np.argsort(rank)
-        pair_label = order[pairs % len(rank)].astype(np.int32)
-        tok_ptr = np.searchsorted(pairs // len(rank), np.arange(n_tokens + 1)).astype(np.int64)
-
-        topical = np.array([t in self.topic_tokens for t in tokens] or [False])
-        phrasing_rows = ~topical[group_tok] if len(group_tok) else np.zeros(0, bool)
-        complaint_id = table.labels.index(COMPLAINT) if COMPLAINT in table.labels else -1
-        grp_aspect = np.asarray(table.grp_aspect)
-        kinds, keys, toks, sums = [], [], [], []
-        for k, (rows, key_of) in enumerate(
-            (
-                (phrasing_rows & entry_rows, grp_aspect),
-                (phrasing_rows, group_label == complaint_id),
-            )
-        ):
-            row_keys = np.asarray(key_of)[rows].astype(np.int8)
-            for key in np.unique(row_keys).tolist():
-                sub = row_keys == key
-                summed = np.bincount(group_tok[rows][sub], weights=counts[rows][sub])
-                present = np.flatnonzero(summed)
-                kinds.append(np.full(len(present), k, np.int8))
-                keys.append(np.full(len(present), key, np.int8))
-                toks.append(present.astype(np.int32))
-                sums.append(summed[present].astype(np.int64))
-        return {
-            "df": df,
-            "tok_ptr": tok_ptr,
-            "pair_label": pair_label,
-            "pair_count": pair_count.astype(np.int32),
-            "phrasing_kind": np.concatenate([np.zeros(0, np.int8), *kinds]),
-            "phrasing_key": np.concatenate([np.zeros(0, np.int8), *keys]),
-            "phrasing_tok": np.concatenate([np.zeros(0, np.int32), *toks]),
-            "phrasing_count": np.concatenate([np.zeros(0, np.int64), *sums]),
-        }
+    def _entry_labels(self) -> npt.NDArray[np.bool_]:
+        """Which of the table's labels are entries (the rest: departments, intents)."""
+        return np.array([label in self.entries for label in self.table.labels] or [False])
 
     def postings(self, token: str) -> tuple[str, ...]:
         """The entries whose questions use `token`, by id; none if too many do."""

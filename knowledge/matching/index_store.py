@@ -27,10 +27,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.schema import Entry
 from knowledge.vocabulary import Aspect
 
-FORMAT = 2
+FORMAT = 3
 ASPECTS: tuple[Aspect, ...] = tuple(Aspect)
 NO_ASPECT = -1
 KEEP_FILES = 2  # the current index and the one before it (a process may still read it)
@@ -219,6 +218,17 @@ class DocTable:
             [tokens[t] for t in self.doc_tok[start:end].tolist()],
         )
 
+    def rows(self, labels: Iterable[str]) -> list[tuple[str, Aspect | None, str]]:
+        """The questions of `labels` as kept: label, aspect and normalised text, in order."""
+        ranges = self.label_ranges()
+        out: list[tuple[str, Aspect | None, str]] = []
+        for label in sorted(labels, key=lambda la: ranges.get(la, (0, 0))):
+            start, end = ranges.get(label, (0, 0))
+            for i in range(start, end):
+                aspect, text, _ = self.doc(i)
+                out.append((label, aspect, text))
+        return out
+
     def containing(self, needles: Iterable[str]) -> set[str]:
         """Labels with a question whose text contains any of `needles`."""
         data = bytes(self.text)
@@ -237,6 +247,164 @@ class DocTable:
         return {self.labels[int(label)] for label in np.unique(self.doc_label[docs])}
 
 
+Derived = dict[str, npt.NDArray[Any]]
+
+
+def _label_rank(labels: list[str]) -> I64:
+    """Each label's place in id order (postings list entries in that order)."""
+    rank = np.zeros(len(labels) or 1, np.int64)
+    rank[np.argsort(np.array(labels or [""]), kind="stable")] = np.arange(len(labels) or 1)
+    return rank
+
+
+def _pairs(table: DocTable, rows: npt.NDArray[np.bool_], rank: I64) -> tuple[I64, I64]:
+    """Per (token, entry) in `rows`: its code (token × labels + rank) and question count."""
+    tok = np.asarray(table.grp_tok)[rows].astype(np.int64)
+    label = np.asarray(table.grp_label)[rows]
+    counts = np.asarray(table.grp_count, dtype=np.int64)[rows]
+    pairs, inverse = np.unique(tok * len(rank) + rank[label], return_inverse=True)
+    return pairs, np.bincount(inverse, weights=counts, minlength=len(pairs)).astype(np.int64)
+
+
+def _phrasing_sums(
+    table: DocTable, rows: npt.NDArray[np.bool_], is_entry: npt.NDArray[np.bool_], complaint: int
+) -> dict[tuple[int, int], npt.NDArray[np.int64]]:
+    """The phrasing models' counts over `rows`, per (kind, key), dense by token: kind 0 sums
+    entries' questions by aspect, kind 1 every question by whether it is a complaint."""
+    n_tokens = max(len(table.tokens), 1)
+    tok = np.asarray(table.grp_tok)[rows]
+    label = np.asarray(table.grp_label)[rows]
+    counts = np.asarray(table.grp_count, dtype=np.int64)[rows]
+    aspect = np.asarray(table.grp_aspect)[rows]
+    entry_rows = is_entry[label] if len(label) else np.zeros(0, bool)
+    out: dict[tuple[int, int], npt.NDArray[np.int64]] = {}
+    for kind, keep, keys in (
+        (0, entry_rows, aspect.astype(np.int64)),
+        (1, np.ones(len(label), bool), (label == complaint).astype(np.int64)),
+    ):
+        for key in np.unique(keys[keep]).tolist():
+            sub = keep & (keys == key)
+            out[(kind, int(key))] = np.bincount(
+                tok[sub], weights=counts[sub], minlength=n_tokens
+            ).astype(np.int64)
+    return out
+
+
+def _finish(
+    n_tokens: int,
+    df: I64,
+    codes: I64,
+    pair_count: I64,
+    rank: I64,
+    phrasing: dict[tuple[int, int], npt.NDArray[np.int64]],
+) -> Derived:
+    order = np.argsort(rank)
+    kinds, keys, toks, sums = [], [], [], []
+    for (kind, key), summed in sorted(phrasing.items()):
+        present = np.flatnonzero(summed)
+        kinds.append(np.full(len(present), kind, np.int8))
+        keys.append(np.full(len(present), key, np.int8))
+        toks.append(present.astype(np.int32))
+        sums.append(summed[present])
+    return {
+        "df": df,
+        "tok_ptr": np.searchsorted(codes // len(rank), np.arange(n_tokens + 1)).astype(np.int64),
+        "pair_label": order[codes % len(rank)].astype(np.int32),
+        "pair_count": pair_count.astype(np.int32),
+        "phrasing_kind": np.concatenate([np.zeros(0, np.int8), *kinds]),
+        "phrasing_key": np.concatenate([np.zeros(0, np.int8), *keys]),
+        "phrasing_tok": np.concatenate([np.zeros(0, np.int32), *toks]),
+        "phrasing_count": np.concatenate([np.zeros(0, np.int64), *sums]),
+    }
+
+
+def derive(table: DocTable, is_entry: npt.NDArray[np.bool_], complaint: str) -> Derived:
+    """What the index derives from the table, summed over its per-label token counts:
+    document frequencies, the postings (per token, the entries using it and how often),
+    and the phrasing models' counts (every token: the index leaves out names of services)."""
+    n_tokens = max(len(table.tokens), 1)
+    counts = np.asarray(table.grp_count, dtype=np.int64)
+    df = np.bincount(np.asarray(table.grp_tok), weights=counts, minlength=n_tokens)
+    label = np.asarray(table.grp_label)
+    entry_rows = is_entry[label] if len(label) else np.zeros(0, bool)
+    rank = _label_rank(table.labels)
+    codes, pair_count = _pairs(table, entry_rows, rank)
+    complaint_id = table.labels.index(complaint) if complaint in table.labels else -1
+    everything = np.ones(len(label), bool)
+    phrasing = _phrasing_sums(table, everything, is_entry, complaint_id)
+    return _finish(n_tokens, df.astype(np.int64), codes, pair_count, rank, phrasing)
+
+
+def derive_after_edit(
+    old: DocTable,
+    old_is_entry: npt.NDArray[np.bool_],
+    derived: Derived,
+    new: DocTable,
+    is_entry: npt.NDArray[np.bool_],
+    dropped: set[str],
+    kept_groups: int,
+    complaint: str,
+) -> Derived:
+    """`derive(new)`, worked out from `old`'s arrays rather than summed again: `new` is `old`
+    without the rows of the `dropped` labels, then `kept_groups` rows on, the labels'
+    new rows. Their counts are taken off and added on, and the new (token, entry) pairs
+    merged into the sorted ones — no sort of millions of rows (0.5 s at 10,000 entries)."""
+    n_tokens = max(len(new.tokens), 1)
+    dropped_ids = [i for i, label in enumerate(old.labels) if label in dropped]
+    gone = np.isin(np.asarray(old.grp_label), dropped_ids)
+    added = np.zeros(len(new.grp_label), bool)
+    added[kept_groups:] = True
+    complaint_id = new.labels.index(complaint) if complaint in new.labels else -1
+
+    def padded(values: npt.NDArray[Any]) -> I64:
+        return np.concatenate(
+            [np.asarray(values, np.int64), np.zeros(n_tokens - len(values), np.int64)]
+        )
+
+    old_counts = np.asarray(old.grp_count, np.int64)
+    df = padded(derived["df"])
+    df -= padded(np.bincount(np.asarray(old.grp_tok)[gone], weights=old_counts[gone]))
+    df += padded(
+        np.bincount(
+            np.asarray(new.grp_tok)[added], weights=np.asarray(new.grp_count, np.int64)[added]
+        )
+    )
+
+    # Postings: the old pairs minus the dropped labels', re-coded with the new label ranks
+    # (adding labels keeps the old ones' relative order, so the codes stay sorted), and the
+    # new pairs inserted where they belong (they are the dropped labels', so never equal).
+    rank = _label_rank(new.labels)
+    tok_ptr = np.asarray(derived["tok_ptr"])
+    pair_label = np.asarray(derived["pair_label"])
+    pair_tok = np.repeat(np.arange(len(tok_ptr) - 1, dtype=np.int64), np.diff(tok_ptr))
+    keep = ~np.isin(pair_label, dropped_ids)
+    kept = pair_tok[keep] * len(rank) + rank[pair_label[keep]]
+    kept_count = np.asarray(derived["pair_count"], np.int64)[keep]
+    label = np.asarray(new.grp_label)
+    fresh, fresh_count = _pairs(new, added & is_entry[label], rank)
+    at = np.searchsorted(kept, fresh)
+    codes = np.insert(kept, at, fresh)
+    pair_count = np.insert(kept_count, at, fresh_count)
+
+    phrasing: dict[tuple[int, int], npt.NDArray[np.int64]] = {}
+    kind, key = np.asarray(derived["phrasing_kind"]), np.asarray(derived["phrasing_key"])
+    tok, count = np.asarray(derived["phrasing_tok"]), np.asarray(derived["phrasing_count"])
+    for k, v in set(zip(kind.tolist(), key.tolist(), strict=True)):
+        rows = (kind == k) & (key == v)
+        dense = np.zeros(n_tokens, np.int64)
+        dense[tok[rows]] = count[rows]
+        phrasing[(k, v)] = dense
+    old_complaint = old.labels.index(complaint) if complaint in old.labels else -1
+    for sign, table, rows, entries, complaint_at in (
+        (-1, old, gone, old_is_entry, old_complaint),
+        (1, new, added, is_entry, complaint_id),
+    ):
+        for group, summed in _phrasing_sums(table, rows, entries, complaint_at).items():
+            base = phrasing.setdefault(group, np.zeros(n_tokens, np.int64))
+            base += sign * padded(summed)
+    return _finish(n_tokens, df, codes, pair_count, rank, phrasing)
+
+
 @dataclass(frozen=True)
 class CutterState:
     """The word-cutting dictionary's additions: each added word's final frequency, and the
@@ -246,19 +414,6 @@ class CutterState:
     words: tuple[str, ...]
     freqs: tuple[int, ...]
     total: int
-
-
-def entry_digest(entry: Entry) -> str:
-    """What of an entry the index reads: names, synonyms and example questions."""
-    data = {
-        "id": entry.id,
-        "title": entry.title,
-        "aliases": entry.aliases,
-        "synonyms": [(s.term, s.means) for s in entry.synonyms],
-        "questions": entry.questions,
-        "aspect_questions": {a.value: q for a, q in entry.aspect_questions.items()},
-    }
-    return hashlib.sha1(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def index_key(digests: Sequence[str], setting: str) -> str:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from knowledge.catalogue import Summary, entry_digest
 from knowledge.matching.features import Features
 from knowledge.schema import Entry
 
@@ -108,22 +109,15 @@ REFER = "refer:"
 GENERAL = "general"
 
 
-def fingerprint(entries: Iterable[Entry]) -> str:
-    """What the model learned from the knowledge: ids, names, aliases, synonyms and example
-    questions. Another fingerprint means the knowledge changed since `sunshine train`."""
-    digest = hashlib.sha256()
-    for e in sorted(entries, key=lambda e: e.id):
-        data = {
-            "id": e.id,
-            "title": e.title,
-            "aliases": e.aliases,
-            "questions": e.questions,
-            "aspect_questions": {a.value: q for a, q in sorted(e.aspect_questions.items())},
-            "synonyms": [(s.term, s.means) for s in e.synonyms],
-            "aspects": sorted(a.value for a in e.aspects),
-        }
-        digest.update(json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
-    return digest.hexdigest()[:16]
+def fingerprint(entries: Iterable[Entry | Summary]) -> str:
+    """What the model learned from the knowledge: ids, names, aliases, synonyms, aspects and
+    example questions, by the entries' digests (a desk holds those, not the questions).
+    Another fingerprint means the knowledge changed since `sunshine train`."""
+    digests = sorted(
+        (e.id, e.digest if isinstance(e, Summary) else entry_digest(e)) for e in entries
+    )
+    text = "\n".join(f"{entry_id}:{digest}" for entry_id, digest in digests)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _head_arrays(name: str, head: Head) -> dict[str, Any]:

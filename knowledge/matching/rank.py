@@ -139,7 +139,7 @@ def choose_aspect(
     phrasing: frozenset[str],
 ) -> Aspect | None:
     """The aspect asked about, among those the entry has; None if none stands out."""
-    entry = index.entries[entry_id]
+    entry = index.entries.summary(entry_id)
     p = params
     evidence: dict[Aspect, list[float]] = defaultdict(list)
     for aspect, cues in index.lexicon.aspects.items():

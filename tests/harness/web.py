@@ -17,10 +17,10 @@ from starlette.testclient import TestClient
 
 from handlers.web.app import create_app
 from handlers.web.context import Web
+from knowledge.catalogue import Catalogue
 from knowledge.complaints.policy import Bureau
 from knowledge.db.engine import make_engine
 from knowledge.desk import Desk, LiveDesk, prepare_database
-from knowledge.schema import Entry
 from knowledge.staff import accounts
 from knowledge.staff.roles import WebRole
 
@@ -49,7 +49,7 @@ def make_site(
     prepare_database(engine)
     model, cache = desk.matcher.model, data_dir / "cache"
 
-    def build(entries: list[Entry]) -> Desk:
+    def build(entries: Catalogue) -> Desk:
         return Desk(entries, engine=engine, cache_dir=cache, model=model)
 
     live = LiveDesk.start(engine, build)

@@ -122,3 +122,22 @@ def test_a_live_desk_reads_only_the_changed_entries(tmp_path: Path) -> None:
     with open_session(engine) as session:
         assert list(live.desk.entries.values()) == store.load_entries(session=session)
     assert _scores(live.desk.matcher) == _scores(_matcher(list(live.desk.entries.values()), None))
+
+
+@pytest.mark.parametrize("edit", ["renamed", "removed", "added"])
+def test_an_edit_derives_what_summing_the_whole_table_gives(
+    cache: Path, tmp_path: Path, edit: str
+) -> None:
+    """The arrays an edit works out from the old ones equal those summed afresh."""
+    import numpy as np
+
+    from knowledge.matching.index import COMPLAINT
+
+    entries = shipped_entries()
+    base = entries[1:] if edit == "added" else entries
+    after = {"renamed": _edited(entries), "removed": entries[1:], "added": entries}[edit]
+    updated = _matcher(base, cache).updated(after).index
+    summed = index_store.derive(updated.table, updated._entry_labels(), COMPLAINT)
+    assert summed.keys() == updated._derived.keys()
+    for name, values in summed.items():
+        assert np.array_equal(values, updated._derived[name]), name

@@ -287,7 +287,7 @@ def test_entry_pages_are_cached_until_the_desk_changes(client: TestClient, site:
     old = site.web.live.desk
     changed = old.entries["dibao"].model_copy(update={"title": "低保（新标题）"})
     site.web.live.desk = old.using(site.engine)  # a new desk object, as a publication makes
-    site.web.live.desk.entries = {**old.entries, "dibao": changed}
+    site.web.live.desk.entries = old.entries.patched({"dibao": changed})
     assert "低保（新标题）" in client.get("/entries/dibao").text
 
 
