@@ -160,7 +160,7 @@ class Index:
         kept there is what tokenising starts from)."""
         catalogue = Catalogue.of(entries)
         new = copy.copy(self)
-        new._vocabulary(catalogue)
+        new._vocabulary(catalogue, self)
         before = dict(zip(self.entries, self.digests, strict=True))
         summaries = catalogue.summaries()
         new.digests = [s.digest for s in summaries]
@@ -196,7 +196,8 @@ class Index:
             known = self._normalised[text] = self.norm.normalise(text, limit=None)
         return known
 
-    def _vocabulary(self, catalogue: Catalogue) -> None:
+    def _vocabulary(self, catalogue: Catalogue, before: Index | None = None) -> None:
+        """The terms and cues of `catalogue` and their spotters (updated from `before`'s)."""
         self.entries = catalogue
         self.topics = defaultdict(dict)
         self.canonical = {}
@@ -205,8 +206,13 @@ class Index:
         entry_terms = [
             t for t, keys in self.topics.items() if any(k.startswith(ENTRY) for k in keys)
         ]
-        self.topic_spotter = TermSpotter(self.topics, self.reader, typo_terms=entry_terms)
-        self.cue_spotter = TermSpotter(self.cues, self.reader)
+        if before is None:
+            self.topic_spotter = TermSpotter(self.topics, self.reader, typo_terms=entry_terms)
+            self.cue_spotter = TermSpotter(self.cues, self.reader)
+        else:
+            spotter = before.topic_spotter
+            self.topic_spotter = spotter.updated(self.topics, typo_terms=entry_terms)
+            self.cue_spotter = before.cue_spotter.updated(self.cues)
         self.topic_tokens = frozenset(self.canonical.values())
 
     def _extra_words(self) -> list[str]:

@@ -124,13 +124,62 @@ class TermSpotter:
         self._lengths: set[int] = set()
         self._mask_lengths: set[int] = set()
         self._sound_lengths: set[int] = set()
-        for term in terms:
+        self._terms: dict[str, None] = dict.fromkeys(terms)
+        self._typo: dict[str, None] = dict.fromkeys(typo_terms)
+        for term in self._terms:
             self._add(term)
-        for term in typo_terms:
-            if len(term) >= MIN_TYPO_CHARS and _all_cjk(term):
-                self._mask_lengths.add(len(term))
-                for k in range(1, len(term)):
-                    self._by_mask[term[:k] + _MASK + term[k + 1 :]].add(term)
+        for term in self._typo:
+            self._add_typo(term)
+
+    def _add_typo(self, term: str) -> None:
+        if len(term) >= MIN_TYPO_CHARS and _all_cjk(term):
+            self._mask_lengths.add(len(term))
+            for k in range(1, len(term)):
+                self._by_mask[term[:k] + _MASK + term[k + 1 :]].add(term)
+
+    def updated(self, terms: Iterable[str], *, typo_terms: Iterable[str] = ()) -> TermSpotter:
+        """The spotter of `terms`, made from this one when that gives what building it would:
+        an edit of one entry adds or drops a few of 30,000 terms (building reads every
+        term's sound again: 0.4 s). The first term with a sound wins it, so a term dropped
+        that had won one, a term added whose sound another has, or terms kept in another
+        order, means a full build."""
+        wanted, typo = dict.fromkeys(terms), dict.fromkeys(typo_terms)
+        if list(wanted) == list(self._terms) and typo == self._typo:
+            return self
+        gone = [t for t in self._terms if t not in wanted]
+        added = [t for t in wanted if t not in self._terms]
+        if [t for t in wanted if t in self._terms] != [t for t in self._terms if t in wanted]:
+            return TermSpotter(wanted, self._reader, typo_terms=typo)
+        probe = TermSpotter((), self._reader)
+        for term in [*gone, *added]:
+            probe._add(term)
+        won = {*self._english.values(), *self._by_sound.values(), *self._by_fuzzy_sound.values()}
+        if (
+            any(t in won for t in gone)
+            or probe._english.keys() & self._english.keys()
+            or probe._by_sound.keys() & self._by_sound.keys()
+            or probe._by_fuzzy_sound.keys() & self._by_fuzzy_sound.keys()
+        ):
+            return TermSpotter(wanted, self._reader, typo_terms=typo)
+        new = TermSpotter((), self._reader)
+        new._exact = self._exact - set(gone)
+        new._english, new._by_sound = dict(self._english), dict(self._by_sound)
+        new._by_fuzzy_sound = dict(self._by_fuzzy_sound)
+        new._lengths, new._sound_lengths = set(self._lengths), set(self._sound_lengths)
+        new._mask_lengths = set(self._mask_lengths)
+        new._by_mask = defaultdict(set, {k: set(v) for k, v in self._by_mask.items()})
+        new._terms, new._typo = wanted, typo
+        for term in added:
+            new._add(term)
+        for term in [t for t in self._typo if t not in typo]:
+            for k in range(1, len(term)):
+                masked = new._by_mask.get(term[:k] + _MASK + term[k + 1 :])
+                if masked is not None:
+                    masked.discard(term)
+        new._by_mask = defaultdict(set, {k: v for k, v in new._by_mask.items() if v})
+        for term in [t for t in typo if t not in self._typo]:
+            new._add_typo(term)
+        return new
 
     def state(self) -> dict[str, Any]:
         """What the spotter found in its terms, for the index file: rebuilding it reads

@@ -75,6 +75,8 @@ def test_an_edit_updates_to_what_a_full_build_gives(cache: Path, tmp_path: Path)
     assert _scores(updated) == _scores(fresh)
     assert updated.index.postings("困难补贴") == fresh.index.postings("困难补贴")
     assert updated.index.idf == fresh.index.idf
+    for spotter in ("topic_spotter", "cue_spotter"):  # updated, not rebuilt, yet the same
+        assert getattr(updated.index, spotter).state() == getattr(fresh.index, spotter).state()
 
 
 def test_an_entry_removed_and_added_back(cache: Path, tmp_path: Path) -> None:

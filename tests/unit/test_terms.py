@@ -120,3 +120,24 @@ def test_normaliser_full_width_traditional_and_colloquial() -> None:
     assert norm.normalise("离婚了咋整") == "离婚了怎么办"
     assert norm.normalise("\u200b低保\x00申请\u202e") == "低保申请"
     assert len(norm.normalise("好" * 10_000)) == 400
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (["低保", "五保户", "火化"], ["低保", "五保户", "火化", "婚姻登记"]),  # one added
+        (["低保", "五保户", "火化"], ["低保", "火化"]),  # a sound's winner dropped
+        (["低保", "火化"], ["低保", "火化", "底保"]),  # an added term sounds like one kept
+        (["低保", "火化"], ["火化", "低保"]),  # the same terms in another order
+    ],
+)
+def test_an_updated_spotter_is_the_one_a_build_makes(
+    reader: PinyinReader, before: list[str], after: list[str]
+) -> None:
+    old = TermSpotter(before, reader, typo_terms=before)
+    built = TermSpotter(after, reader, typo_terms=after)
+    updated = old.updated(after, typo_terms=after)
+    for text in ("底保怎么办", "低保和五保户", "婚因登记", "活化要钱吗", "dibao"):
+        assert updated.spot(text) == built.spot(text), text
+    assert updated._by_sound == built._by_sound
+    assert dict(updated._by_mask) == dict(built._by_mask)
