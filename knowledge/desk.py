@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import ctypes
 import functools
+import gc
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -202,6 +204,16 @@ class Desk:
 Version = tuple[int, int]
 
 
+def _give_back_memory() -> None:
+    """Hand the memory an edit used and freed back to the system: glibc keeps freed heap
+    pages for reuse, and at 10,000 entries an edit leaves ~150 MB resident otherwise."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to ask
+        return
+    libc.malloc_trim(0)
+
+
 def knowledge_version(engine: Engine) -> Version:
     """Changes whenever any entry is saved, added, rolled back or deleted."""
     with open_session(engine) as session:
@@ -246,7 +258,11 @@ class LiveDesk:
         log.info("knowledge changed (revision %d, %d entries): desk updated", *version)
         for listener in self.listeners:
             listener(self.desk)
-        self.desk.matcher.index.save()  # after the swap: residents do not wait for the disk
+        index = self.desk.matcher.index
+        index.save()  # after the swap: residents do not wait for the disk
+        index.remap()  # and the arrays built in memory give way to the file's
+        gc.collect()  # the old index's caches refer to it: free it now, not some time later
+        _give_back_memory()
         return True
 
     async def watch(self, every: float) -> None:

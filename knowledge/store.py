@@ -175,6 +175,9 @@ def save_entries(
             unchanged.append(entry.id)
             continue
         document = _document(entry)
+        # The summary of the entry as it will be read back (validated: an entry made with
+        # `model_copy` skips the validators), so every process keys its index alike.
+        summary = Summary.of(Entry.model_validate(document)).to_json()
         revision = 1 if record is None else record.revision + 1
         if record is None:
             record = EntryRecord(
@@ -184,7 +187,7 @@ def save_entries(
                 last_reviewed=entry.last_reviewed,
                 revision=1,
                 document=document,
-                summary=Summary.of(entry).to_json(),
+                summary=summary,
                 updated_at=now,
             )
             created.append(entry.id)
@@ -192,7 +195,7 @@ def save_entries(
             record.title, record.category = entry.title, entry.category.value
             record.last_reviewed, record.revision = entry.last_reviewed, revision
             record.document, record.updated_at = document, now
-            record.summary = Summary.of(entry).to_json()
+            record.summary = summary
             changed.append(entry.id)
         session.add(record)
         session.add(

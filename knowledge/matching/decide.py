@@ -85,6 +85,9 @@ def topic_decision(probs: dict[str, float], t: Thresholds) -> tuple[str, str]:
     return "abstain", top
 
 
+UNKNOWN_NAMED = 5  # entries named in the warning (a large knowledge base has thousands)
+
+
 class Matcher:
     """The question-matching engine over one snapshot of the knowledge base.
 
@@ -124,10 +127,13 @@ class Matcher:
         entries = catalogue.summaries()
         unknown = {e.id for e in entries if e.id != CONTACTS_ENTRY} - model.entries()
         if unknown:
+            named = sorted(unknown)
+            more = f" and {len(named) - UNKNOWN_NAMED} more" if len(named) > UNKNOWN_NAMED else ""
             log.warning(
-                "the model does not know %s: answering by the lexicon alone until "
+                "the model does not know %s%s: answering by the lexicon alone until "
                 "`sunshine train` is run",
-                ", ".join(sorted(unknown)),
+                ", ".join(named[:UNKNOWN_NAMED]),
+                more,
             )
             return False
         if fingerprint(entries) != model.knowledge:

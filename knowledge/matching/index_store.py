@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from knowledge.vocabulary import Aspect
 
-FORMAT = 4
+FORMAT = 5
 ASPECTS: tuple[Aspect, ...] = tuple(Aspect)
 NO_ASPECT = -1
 KEEP_FILES = 2  # the current index and the one before it (a process may still read it)
@@ -183,28 +183,48 @@ class DocTable:
         )
 
     def without(self, labels: Iterable[str]) -> DocTable:
-        """This table without the questions of `labels`."""
+        """This table without the questions of `labels`. A label's questions are kept
+        together, so what stays is a few long runs, copied as slices: masking 870,000
+        questions' tokens and 20 MB of text element by element took a quarter second."""
         dropped = set(labels)
         ids = [i for i, label in enumerate(self.labels) if label in dropped]
         if not ids:
             return self
-        keep = ~np.isin(self.doc_label, ids)
-        doc_lengths = np.diff(self.doc_ptr)
-        text_lengths = np.diff(self.text_ptr)
+        ranges = self.label_ranges()
+        cuts = sorted(ranges[label] for label in dropped if label in ranges)
+        spans, at = [], 0
+        for start, end in cuts:
+            if start > at:
+                spans.append((at, start))
+            at = max(at, end)
+        if at < len(self):
+            spans.append((at, len(self)))
+        doc_ptr, text_ptr = np.asarray(self.doc_ptr), np.asarray(self.text_ptr)
+
+        def docs(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return np.concatenate([values[:0], *(values[a:b] for a, b in spans)])
+
+        def flat(values: npt.NDArray[Any], ptr: I64) -> npt.NDArray[Any]:
+            return np.concatenate([values[:0], *(values[ptr[a] : ptr[b]] for a, b in spans)])
+
+        def pointers(ptr: I64) -> I64:
+            lengths = docs(np.diff(ptr))
+            return np.concatenate([np.zeros(1, np.int64), np.cumsum(lengths, dtype=np.int64)])
+
         keep_group = ~np.isin(self.grp_label, ids)
         return DocTable(
             self.tokens,
             self.labels,
-            self.doc_label[keep],
-            self.doc_aspect[keep],
-            np.r_[0, np.cumsum(doc_lengths[keep])].astype(np.int64),
-            self.doc_tok[np.repeat(keep, doc_lengths)],
-            np.r_[0, np.cumsum(text_lengths[keep])].astype(np.int64),
-            self.text[np.repeat(keep, text_lengths)],
-            self.grp_label[keep_group],
-            self.grp_aspect[keep_group],
-            self.grp_tok[keep_group],
-            self.grp_count[keep_group],
+            docs(np.asarray(self.doc_label)),
+            docs(np.asarray(self.doc_aspect)),
+            pointers(doc_ptr),
+            flat(np.asarray(self.doc_tok), doc_ptr),
+            pointers(text_ptr),
+            flat(np.asarray(self.text), text_ptr),
+            np.asarray(self.grp_label)[keep_group],
+            np.asarray(self.grp_aspect)[keep_group],
+            np.asarray(self.grp_tok)[keep_group],
+            np.asarray(self.grp_count)[keep_group],
         )
 
     def doc(self, i: int) -> tuple[Aspect | None, str, list[str]]:
@@ -261,7 +281,7 @@ def _pairs(table: DocTable, rows: npt.NDArray[np.bool_], rank: I64) -> tuple[I64
     """Per (token, entry) in `rows`: its code (token × labels + rank) and question count."""
     tok = np.asarray(table.grp_tok)[rows].astype(np.int64)
     label = np.asarray(table.grp_label)[rows]
-    counts = np.asarray(table.grp_count, dtype=np.int64)[rows]
+    counts = np.asarray(table.grp_count)[rows].astype(np.int64)
     pairs, inverse = np.unique(tok * len(rank) + rank[label], return_inverse=True)
     return pairs, np.bincount(inverse, weights=counts, minlength=len(pairs)).astype(np.int64)
 
@@ -274,7 +294,7 @@ def _phrasing_sums(
     n_tokens = max(len(table.tokens), 1)
     tok = np.asarray(table.grp_tok)[rows]
     label = np.asarray(table.grp_label)[rows]
-    counts = np.asarray(table.grp_count, dtype=np.int64)[rows]
+    counts = np.asarray(table.grp_count)[rows].astype(np.int64)
     aspect = np.asarray(table.grp_aspect)[rows]
     entry_rows = is_entry[label] if len(label) else np.zeros(0, bool)
     out: dict[tuple[int, int], npt.NDArray[np.int64]] = {}
@@ -361,14 +381,10 @@ def derive_after_edit(
             [np.asarray(values, np.int64), np.zeros(n_tokens - len(values), np.int64)]
         )
 
-    old_counts = np.asarray(old.grp_count, np.int64)
     df = padded(derived["df"])
-    df -= padded(np.bincount(np.asarray(old.grp_tok)[gone], weights=old_counts[gone]))
-    df += padded(
-        np.bincount(
-            np.asarray(new.grp_tok)[added], weights=np.asarray(new.grp_count, np.int64)[added]
-        )
-    )
+    for sign, table, rows in ((-1, old, gone), (1, new, added)):
+        counts = np.asarray(table.grp_count)[rows].astype(np.int64)
+        df += sign * padded(np.bincount(np.asarray(table.grp_tok)[rows], weights=counts))
 
     # Postings: the old pairs minus the dropped labels', re-coded with the new label ranks
     # (adding labels keeps the old ones' relative order, so the codes stay sorted), and the

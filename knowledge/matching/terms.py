@@ -167,18 +167,30 @@ class TermSpotter:
         new._by_fuzzy_sound = dict(self._by_fuzzy_sound)
         new._lengths, new._sound_lengths = set(self._lengths), set(self._sound_lengths)
         new._mask_lengths = set(self._mask_lengths)
-        new._by_mask = defaultdict(set, {k: set(v) for k, v in self._by_mask.items()})
+        # The mask sets are shared with this spotter; a set that changes is copied first.
+        new._by_mask = defaultdict(set, self._by_mask)
         new._terms, new._typo = wanted, typo
         for term in added:
             new._add(term)
-        for term in [t for t in self._typo if t not in typo]:
+        for term, sign in [
+            *((t, -1) for t in self._typo if t not in typo),
+            *((t, 1) for t in typo if t not in self._typo),
+        ]:
+            if len(term) < MIN_TYPO_CHARS or not _all_cjk(term):
+                continue
+            if sign > 0:
+                new._mask_lengths.add(len(term))
             for k in range(1, len(term)):
-                masked = new._by_mask.get(term[:k] + _MASK + term[k + 1 :])
-                if masked is not None:
-                    masked.discard(term)
-        new._by_mask = defaultdict(set, {k: v for k, v in new._by_mask.items() if v})
-        for term in [t for t in typo if t not in self._typo]:
-            new._add_typo(term)
+                key = term[:k] + _MASK + term[k + 1 :]
+                changed = set(new._by_mask.get(key, ()))
+                if sign > 0:
+                    changed.add(term)
+                else:
+                    changed.discard(term)
+                if changed:
+                    new._by_mask[key] = changed
+                else:
+                    new._by_mask.pop(key, None)
         return new
 
     def state(self) -> dict[str, Any]:

@@ -79,3 +79,15 @@ def test_a_catalogue_of_entries_in_memory_never_fetches() -> None:
     assert patched[entries[0].id] is renamed
     assert entries[1].id not in patched
     assert patched.summary(entries[0].id).title == "新标题"
+
+
+def test_the_stored_summary_is_that_of_the_entry_as_read_back(engine: Engine) -> None:
+    """`model_copy` skips the validators (a duplicate alias stays); every process must key
+    its index by the entry as the database gives it back, or a restart rebuilds it."""
+    entry = shipped_entries()[0]
+    doubled = entry.model_copy(update={"aliases": [*entry.aliases, entry.aliases[0]]})
+    with open_session(engine) as session:
+        store.save_entries([doubled], session=session, author="t", source="test")
+        session.commit()
+    read_back = store.fetch_entries(engine, [entry.id])[entry.id]
+    assert store.load_summaries(engine) == [Summary.of(read_back)]

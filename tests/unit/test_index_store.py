@@ -143,3 +143,18 @@ def test_an_edit_derives_what_summing_the_whole_table_gives(
     assert summed.keys() == updated._derived.keys()
     for name, values in summed.items():
         assert np.array_equal(values, updated._derived[name]), name
+
+
+def test_after_an_edit_is_saved_the_index_serves_from_its_file(tmp_path: Path) -> None:
+    import numpy as np
+
+    entries = shipped_entries()
+    updated = _matcher(entries, tmp_path).updated(_edited(entries))
+    before = _scores(updated)
+    arrays = {name: np.array(getattr(updated.index.table, name)) for name in ("doc_tok", "text")}
+    updated.index.save()
+    updated.index.remap()
+    assert isinstance(updated.index.table.doc_tok, np.memmap)
+    for name, values in arrays.items():
+        assert np.array_equal(getattr(updated.index.table, name), values)
+    assert _scores(updated) == before
