@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from knowledge.vocabulary import Aspect
 
-FORMAT = 5
+FORMAT = 6
 ASPECTS: tuple[Aspect, ...] = tuple(Aspect)
 NO_ASPECT = -1
 KEEP_FILES = 2  # the current index and the one before it (a process may still read it)

@@ -124,6 +124,13 @@ class TermSpotter:
         self._lengths: set[int] = set()
         self._mask_lengths: set[int] = set()
         self._sound_lengths: set[int] = set()
+        # What a window must begin with to be worth looking up (a question of 80 characters
+        # is otherwise hundreds of look-ups per length): the lengths of the sounds that
+        # begin with a syllable, and the beginnings one typo leaves intact (the first two
+        # characters, or the first and the two after the second: masks never hide the first).
+        self._sound_first: dict[str, frozenset[int]] = {}
+        self._fuzzy_first: dict[str, frozenset[int]] = {}
+        self._typo_starts: set[tuple[int, str]] = set()
         self._terms: dict[str, None] = dict.fromkeys(terms)
         self._typo: dict[str, None] = dict.fromkeys(typo_terms)
         for term in self._terms:
@@ -134,6 +141,7 @@ class TermSpotter:
     def _add_typo(self, term: str) -> None:
         if len(term) >= MIN_TYPO_CHARS and _all_cjk(term):
             self._mask_lengths.add(len(term))
+            self._typo_starts.update(_typo_starts(term))
             for k in range(1, len(term)):
                 self._by_mask[term[:k] + _MASK + term[k + 1 :]].add(term)
 
@@ -167,6 +175,8 @@ class TermSpotter:
         new._by_fuzzy_sound = dict(self._by_fuzzy_sound)
         new._lengths, new._sound_lengths = set(self._lengths), set(self._sound_lengths)
         new._mask_lengths = set(self._mask_lengths)
+        new._sound_first, new._fuzzy_first = dict(self._sound_first), dict(self._fuzzy_first)
+        new._typo_starts = set(self._typo_starts)
         # The mask sets are shared with this spotter; a set that changes is copied first.
         new._by_mask = defaultdict(set, self._by_mask)
         new._terms, new._typo = wanted, typo
@@ -180,6 +190,7 @@ class TermSpotter:
                 continue
             if sign > 0:
                 new._mask_lengths.add(len(term))
+                new._typo_starts.update(_typo_starts(term))
             for k in range(1, len(term)):
                 key = term[:k] + _MASK + term[k + 1 :]
                 changed = set(new._by_mask.get(key, ()))
@@ -219,9 +230,15 @@ class TermSpotter:
             self._lengths.add(len(term))
             syllables = self._reader.of_term(term)
         if syllables and len(syllables) >= 2:
+            fuzzy = self._reader.fuzzy_of_term(syllables)
             self._by_sound.setdefault(syllables, term)
-            self._by_fuzzy_sound.setdefault(self._reader.fuzzy_of_term(syllables), term)
+            self._by_fuzzy_sound.setdefault(fuzzy, term)
             self._sound_lengths.add(len(syllables))
+            # New sets, never changed in place: an updated spotter shares these dictionaries.
+            first = self._sound_first.get(syllables[0], frozenset())
+            self._sound_first[syllables[0]] = first | {len(syllables)}
+            first = self._fuzzy_first.get(fuzzy[0], frozenset())
+            self._fuzzy_first[fuzzy[0]] = first | {len(fuzzy)}
 
     def spot(self, text: str, words: Words | None = None, *, exact: bool = False) -> list[Hit]:
         """Non-overlapping hits, longest and most exact first, in text order."""
@@ -282,8 +299,16 @@ class TermSpotter:
         stream = self._reader.read(text)
         texts = [s.text for s in stream]
         fuzzy = [fuzzy_syllable(s) if s else "" for s in texts]
+        nothing: frozenset[int] = frozenset()
         for i in range(len(stream)):
+            worth = self._sound_first.get(texts[i], nothing) | self._fuzzy_first.get(
+                fuzzy[i], nothing
+            )
+            if not worth:
+                continue
             for length in self._sound_lengths:
+                if length not in worth:
+                    continue
                 window = texts[i : i + length]
                 if len(window) < length or "" in window:
                     continue
@@ -304,11 +329,17 @@ class TermSpotter:
         run = [0] * (n + 1)
         for i in range(n - 1, -1, -1):
             run[i] = run[i + 1] + 1 if is_cjk(text[i]) else 0
+        starts = self._typo_starts
         for length in self._mask_lengths:
             for i in range(n - length + 1):
                 if run[i] < length:
                     continue
                 window = text[i : i + length]
+                if (length, window[:2]) not in starts and (
+                    length,
+                    window[0] + _MASK + window[2:4],
+                ) not in starts:
+                    continue  # no term of this length begins so, one typo or not
                 if window in self._exact:
                     continue
                 found: set[str] = set()
@@ -316,6 +347,11 @@ class TermSpotter:
                     found |= self._by_mask.get(window[:k] + _MASK + window[k + 1 :], set())
                 if len(found) == 1:  # an ambiguous typo (特保户: 低保户 or 五保户?) proves nothing
                     yield Hit(found.pop(), i, i + length, How.TYPO)
+
+
+def _typo_starts(text: str) -> set[tuple[int, str]]:
+    """How `text` begins, as far as one wrong character after the first leaves it intact."""
+    return {(len(text), text[:2]), (len(text), text[0] + _MASK + text[2:4])}
 
 
 def _plausible_typo(hit: Hit, text: str, words: Words | None) -> bool:
