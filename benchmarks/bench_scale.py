@@ -109,9 +109,11 @@ if {edit!r}:
         with open_session(engine) as session:
             store.save_entries([edited], session=session, author="bench", source="bench")
             session.commit()
+        swapped = []
+        live.listeners[:] = [lambda desk: swapped.append(time.perf_counter())]
         t0 = time.perf_counter()
         live.refresh()
-        edits.append(time.perf_counter() - t0)
+        edits.append((swapped[0] - t0, time.perf_counter() - t0))
         assert alias in live.desk.matcher.index.topics
 print(json.dumps({{"startup_s": end - start, "live_s": end - t, "rss_mib": rss, "edits": edits}}))
 """
@@ -154,7 +156,9 @@ def database_start(scale: int) -> list[tuple[str, str]]:
         ),
         (
             f"one entry edited in SQLite, {n:,} entries (LiveDesk.refresh)",
-            ", ".join(f"{t:.2f} s" for t in edited["edits"]),
+            ", ".join(f"{swap:.2f} s" for swap, _ in edited["edits"])
+            + " to the swap; with the save after it "
+            + ", ".join(f"{total:.2f} s" for _, total in edited["edits"]),
         ),
     ]
 
