@@ -1,6 +1,6 @@
 """A large knowledge base: start-up, memory, latency and one edit, at 11 and 10,000 entries.
 
-    .venv/bin/python benchmarks/bench_scale.py [--scale 10000]
+    .venv/bin/python benchmarks/bench_scale.py [--scale 10000] [--replicas]
 
 Each row is a function returning one measurement; `main` prints the table and appends
 it to `results/scale.txt`. Start-up is a fresh process from its first line to its first
@@ -277,10 +277,34 @@ def latency_and_edit(scale: int) -> list[tuple[str, str]]:
     ]
 
 
+def replicas() -> str:
+    """The replicas' table: the same load as `bench_replicas.py` (one place for it)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "bench_replicas.py"),
+                "--output",
+                str(Path(tmp) / "replicas.txt"),
+            ],
+            capture_output=True,
+            check=True,
+            text=True,
+            cwd=ROOT,
+        )
+    return done.stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, default=10_000, help="synthetic entries")
     parser.add_argument("--only", choices=["database"], help="only the start from a database")
+    parser.add_argument(
+        "--replicas",
+        action="store_true",
+        help="also answers/s and p99 of one replica on SQLite, one and two on PostgreSQL "
+        "(bench_replicas.py, whose table is added to the results)",
+    )
     args = parser.parse_args()
     if args.only == "database":
         rows = database_start(args.scale)
@@ -297,6 +321,8 @@ def main() -> None:
     )
     width = max(len(name) for name, _ in rows)
     table = "\n".join([header, *(f"{name:<{width}}  {value}" for name, value in rows)])
+    if args.replicas:
+        table += "\n\n" + replicas()
     print(table)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with RESULTS.open("a", encoding="utf-8") as out:
