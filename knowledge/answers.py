@@ -41,6 +41,10 @@ CATEGORY_ASPECT: dict[Category, Aspect | None] = {
 }
 
 
+# Names in "what the desk can answer": a county's dozen in full, a large knowledge base's first.
+SCOPE_NAMES = 20
+
+
 def summaries(entries: Mapping[str, Entry]) -> list[Summary]:
     """Every entry's summary: a catalogue holds them; entries in a dict are summarised."""
     if isinstance(entries, Catalogue):
@@ -292,7 +296,7 @@ def scope(entries: Mapping[str, Entry]) -> dict[str, str]:
 
     def names(category: Category) -> str:
         members = category_entries(entries, category)
-        return texts.LIST_SEPARATOR.join(e.aliases[0] if e.aliases else e.title for e in members)
+        return _listed([e.aliases[0] if e.aliases else e.title for e in members])
 
     found = {
         "approval": names(Category.APPROVAL),
@@ -306,8 +310,16 @@ def scope(entries: Mapping[str, Entry]) -> dict[str, str]:
         for e in category_entries(entries, c)
     ]
     unique = list(dict.fromkeys(e.aliases[0] if e.aliases else e.title for e in services))
-    found["services"] = texts.LIST_SEPARATOR.join(unique)
+    found["services"] = _listed(unique)
     return found
+
+
+def _listed(names: list[str]) -> str:
+    """Names in a sentence; a large knowledge base's first few and how many in all."""
+    if len(names) <= SCOPE_NAMES:
+        return texts.LIST_SEPARATOR.join(names)
+    shown = texts.LIST_SEPARATOR.join(names[:SCOPE_NAMES])
+    return texts.LIST_MORE.format(names=shown, count=len(names))
 
 
 def category_blurb(entries: Mapping[str, Entry], category: Category) -> str:

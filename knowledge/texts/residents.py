@@ -29,6 +29,7 @@ CATEGORY_BLURBS: dict[str, str] = {
     "联系我们": "地址、办公时间和各类电话",
 }
 LIST_SEPARATOR = "、"
+LIST_MORE = "{names}等 {count} 项"  # a list cut short: the first names, then how many in all
 
 BASIS_LABEL = "法律依据"
 REVIEWED_LABEL = "内容审核日期"

@@ -91,3 +91,16 @@ def test_the_stored_summary_is_that_of_the_entry_as_read_back(engine: Engine) ->
         session.commit()
     read_back = store.fetch_entries(engine, [entry.id])[entry.id]
     assert store.load_summaries(engine) == [Summary.of(read_back)]
+
+
+def test_what_the_desk_can_answer_names_a_large_knowledge_base_briefly() -> None:
+    from knowledge.answers import SCOPE_NAMES, scope
+
+    entries = shipped_entries()
+    assert "等" not in scope({e.id: e for e in entries})["services"]
+    base = next(e for e in entries if e.id == "dibao")
+    many = [
+        base.model_copy(update={"id": f"dibao-{i}", "aliases": [f"事项{i}"]}) for i in range(100)
+    ]
+    services = scope(Catalogue.of(many))["services"]
+    assert services.endswith("等 100 项") and services.count("、") == SCOPE_NAMES - 1
