@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from knowledge.db.engine import ensure_schema, make_engine
@@ -26,6 +28,10 @@ ENVIRONMENT_URL = os.environ.get("SUNSHINE_TEST_POSTGRES", "")
 UNSET_REASON = (
     "PostgreSQL is not configured: export SUNSHINE_TEST_POSTGRES=$(bash scripts/postgres.sh)"
 )
+
+
+DROP_TRIES = 8
+DROP_PAUSE = 0.25  # seconds, growing with each try
 
 
 class Databases:
@@ -44,13 +50,23 @@ class Databases:
     def _create(self, name: str, template: str | None = None) -> None:
         # Names come from this class only (a prefix and a number), never from input.
         copy = f" TEMPLATE {template}" if template else ""
+        self._drop(name, must=True)
         with self._admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             conn.execute(text(f"CREATE DATABASE {name}{copy}"))
 
-    def _drop(self, name: str) -> None:
-        with self._admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    def _drop(self, name: str, *, must: bool = False) -> None:
+        """Drop a test database, ending its connections. An autovacuum worker that has just
+        begun on it is not ours to end (InsufficientPrivilege): it finishes in moments, so
+        try again; a database left behind is dropped when its name comes round again."""
+        for attempt in range(DROP_TRIES):
+            try:
+                with self._admin.connect() as conn:
+                    conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                return
+            except DBAPIError:
+                if attempt == DROP_TRIES - 1 and must:
+                    raise
+                time.sleep(DROP_PAUSE * (attempt + 1))
 
     def template(self) -> str:
         """The worker's migrated template, made on first use."""
