@@ -193,8 +193,7 @@ class Index:
         fresh = new._tokenised(new._raw(catalogue, only=changed))
         kept = new._tokenised(self.table.rows(touched), normalised=True)
         dropped = changed | gone | touched
-        base = self.table.without(dropped)
-        new.table = base.plus([*fresh, *kept])
+        new.table, kept_groups = self.table.replaced(dropped, [*fresh, *kept])
         new._derive(
             store.derive_after_edit(
                 self.table,
@@ -203,7 +202,7 @@ class Index:
                 new.table,
                 new._entry_labels(),
                 dropped,
-                len(base.grp_label),
+                kept_groups,
                 COMPLAINT,
             )
         )
