@@ -164,8 +164,8 @@ class Catalogue(Mapping[str, Entry]):
         return list(self._summaries.values())
 
     def entries(self, ids: Iterable[str] | None = None, *, batch: int = 500) -> Iterator[Entry]:
-        """Full entries (all, or `ids`), in the catalogue's order, read in batches and not
-        kept: building an index from scratch reads every example question once."""
+        """Full entries — all, in the catalogue's order, or `ids`, in theirs — read in
+        batches and not kept: building an index from scratch reads every question once."""
         wanted = [i for i in (self._summaries if ids is None else ids) if i in self._summaries]
         for start in range(0, len(wanted), batch):
             chunk = wanted[start : start + batch]
