@@ -187,9 +187,9 @@ def run_bot(name: str, command: list[str], args: argparse.Namespace, data: Path)
 def our_code_ms(sample: list[str]) -> float:
     """Median in-process time of matching and rendering a question (no HTTP, no cache)."""
     from handlers.render import card_html
-    from knowledge.answers import reply_for
-    from knowledge.desk import Desk
-    from knowledge.store import shipped_entries
+    from knowledge.answering.answers import reply_for
+    from knowledge.answering.desk import Desk
+    from knowledge.base.store import shipped_entries
 
     desk = Desk(shipped_entries())
 

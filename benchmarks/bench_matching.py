@@ -33,13 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from knowledge.base.schema import Entry  # noqa: E402
+from knowledge.base.store import shipped_entries  # noqa: E402
 from knowledge.matching.calibration import load_calibration  # noqa: E402
 from knowledge.matching.decide import Matcher  # noqa: E402
 from knowledge.matching.evaluation import Labelled, read_labelled  # noqa: E402
 from knowledge.matching.lexicon import load_lexicon  # noqa: E402
 from knowledge.matching.model import load_model  # noqa: E402
-from knowledge.schema import Entry  # noqa: E402
-from knowledge.store import shipped_entries  # noqa: E402
 
 # The held-out sets (never trained on) and, where present, the shared development set.
 LABELLED = [

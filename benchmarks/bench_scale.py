@@ -41,7 +41,7 @@ sys.path.insert(0, {root!r}); sys.path.insert(0, {root!r} + "/benchmarks")
 logging.disable(logging.WARNING)
 from pathlib import Path
 from bench_matching import synthetic_entries
-from knowledge.store import shipped_entries
+from knowledge.base.store import shipped_entries
 t = time.perf_counter()
 shipped = shipped_entries()
 entries = shipped + synthetic_entries(shipped, {scale})
@@ -67,9 +67,9 @@ import sys
 sys.path.insert(0, {root!r}); sys.path.insert(0, {root!r} + "/benchmarks")
 import logging; logging.disable(logging.WARNING)
 from bench_matching import synthetic_entries
-from knowledge import store
+from knowledge.base import store
 from knowledge.db.engine import ensure_schema, make_engine, open_session
-from knowledge.store import shipped_entries
+from knowledge.base.store import shipped_entries
 shipped = shipped_entries()
 engine = make_engine("sqlite:///" + {db!r})
 ensure_schema(engine)
@@ -86,7 +86,7 @@ sys.path.insert(0, {root!r})
 logging.disable(logging.WARNING)
 from pathlib import Path
 from knowledge.db.engine import make_engine
-from knowledge.desk import Desk, LiveDesk
+from knowledge.answering.desk import Desk, LiveDesk
 from knowledge.matching.model import load_model
 engine = make_engine("sqlite:///" + {db!r})
 cache, model = Path({cache!r}), load_model()
@@ -98,7 +98,7 @@ end = time.perf_counter()
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 edits = []
 if {edit!r}:
-    from knowledge import store
+    from knowledge.base import store
     from knowledge.db.engine import open_session
     target_id = list(live.desk.entries)[len(live.desk.entries) // 2]
     for i in range(3):
@@ -214,12 +214,12 @@ def latency_and_edit(scale: int) -> list[tuple[str, str]]:
     logging.disable(logging.WARNING)
     from bench_matching import LABELLED, rapidfuzz_baseline, synthetic_entries
 
+    from knowledge.base.store import shipped_entries
     from knowledge.matching.calibration import load_calibration
     from knowledge.matching.decide import Matcher
     from knowledge.matching.evaluation import read_labelled
     from knowledge.matching.lexicon import load_lexicon
     from knowledge.matching.model import load_model
-    from knowledge.store import shipped_entries
 
     shipped = shipped_entries()
     entries = shipped + synthetic_entries(shipped, scale)

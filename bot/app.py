@@ -25,9 +25,9 @@ from handlers import routing
 from handlers.flood import FloodLimit
 from handlers.services import KEY, Services
 from handlers.watchers import send_outbox, watch_deadlines
+from knowledge.answering.desk import Desk, LiveDesk
 from knowledge.charts.cache import ChartCache
 from knowledge.complaints import intake
-from knowledge.desk import Desk, LiveDesk
 from knowledge.errors import ChartError
 from knowledge.texts import residents as texts
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from handlers.web.context import Web
-    from knowledge.desk import LiveDesk
+    from knowledge.answering.desk import LiveDesk
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from knowledge.complaints.policy import Bureau, Staff, load_policy
 from knowledge.db.engine import make_engine
 
 if TYPE_CHECKING:
-    from knowledge.desk import LiveDesk
+    from knowledge.answering.desk import LiveDesk
     from knowledge.matching.model import LearnedModel
 
 MODEL_FILE = "model.npz"
@@ -56,8 +56,8 @@ def model(settings: Settings, *, shipped: bool = False) -> LearnedModel | None:
 
 def live_desk(settings: Settings, engine: Engine) -> LiveDesk:
     """The desk over the published knowledge, rebuilt when it changes (bot and web share one)."""
-    from knowledge.catalogue import Catalogue
-    from knowledge.desk import Desk, LiveDesk, prepare_database
+    from knowledge.answering.desk import Desk, LiveDesk, prepare_database
+    from knowledge.base.catalogue import Catalogue
 
     prepare_database(engine)
     learned = model(settings)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
-from knowledge.answers import (
+from knowledge.answering.answers import (
     CATEGORY_ASPECT,
     Card,
     card_for,
@@ -21,7 +21,7 @@ from knowledge.answers import (
     complaint_reply,
     render_plain,
 )
-from knowledge.desk import Desk
+from knowledge.answering.desk import Desk
 from knowledge.texts import residents as texts
 from knowledge.vocabulary import (
     ASPECT_LABELS,

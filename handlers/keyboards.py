@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers import callbacks as cb
-from knowledge.answers import Card, choice_label, entry_aspects
-from knowledge.catalogue import Summary
+from knowledge.answering.answers import Card, choice_label, entry_aspects
+from knowledge.base.catalogue import Summary
+from knowledge.base.schema import Entry
 from knowledge.complaints import intake
 from knowledge.complaints.outbox import Keyboard
 from knowledge.complaints.vocabulary import Press
-from knowledge.schema import Entry
 from knowledge.texts import complaints as complaint_texts
 from knowledge.texts import residents as texts
 from knowledge.vocabulary import ASPECT_LABELS, MENU_ORDER, Aspect

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from knowledge.answers import Card, heading, meta_lines
+from knowledge.answering.answers import Card, heading, meta_lines
 from knowledge.texts import residents as texts
 
 TELEGRAM_LIMIT = 4096

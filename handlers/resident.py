@@ -1,7 +1,7 @@
 """Residents at the enquiry desk in Telegram: commands, questions, navigation, votes, charts.
 
-Thin adapters: the desk (`knowledge.desk`) decides what to answer and
-`knowledge.answers` composes it; this module turns that into Telegram messages
+Thin adapters: the desk (`knowledge.answering.desk`) decides what to answer and
+`knowledge.answering.answers` composes it; this module turns that into Telegram messages
 and buttons (`handlers.keyboards`). Navigation edits the message the button is
 on, so a conversation stays one tidy message per question; every screen has a
 way back.
@@ -25,8 +25,8 @@ from handlers.keyboards import Markup
 from handlers.render import CAPTION_LIMIT, card_html, text_html
 from handlers.send import Context, answer_query, send_html, show, telegram_call
 from handlers.services import Services, note, services
-from knowledge import votes
-from knowledge.answers import (
+from knowledge.answering import votes
+from knowledge.answering.answers import (
     CATEGORY_ASPECT,
     Card,
     card_for,
@@ -35,9 +35,9 @@ from knowledge.answers import (
     complaint_reply,
     scope,
 )
+from knowledge.base.schema import Entry
 from knowledge.errors import ChartError
 from knowledge.matching.match import Match
-from knowledge.schema import Entry
 from knowledge.texts import complaints as complaint_texts
 from knowledge.texts import residents as texts
 from knowledge.vocabulary import CONTACTS_ENTRY, SAMPLE_MARK, Aspect, Category, Intent

@@ -29,7 +29,7 @@ from handlers.flood import Verdict
 from handlers.render import text_html
 from handlers.send import Click, Context, answer_query, send_html
 from handlers.services import note, services
-from knowledge.answers import hotline_phone
+from knowledge.answering.answers import hotline_phone
 from knowledge.complaints.vocabulary import Press
 from knowledge.texts import residents as texts
 

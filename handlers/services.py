@@ -19,11 +19,11 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import CallbackContext
 
 from handlers.flood import FloodLimit
-from knowledge.answers import Card
+from knowledge.answering.answers import Card
+from knowledge.answering.desk import Desk, LiveDesk
 from knowledge.charts.cache import ChartCache
 from knowledge.complaints.policy import Bureau
 from knowledge.db.lease import replica_id
-from knowledge.desk import Desk, LiveDesk
 
 KEY = "services"
 

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from knowledge.answering.desk import Desk, prepare_database
+from knowledge.base.schema import Entry
+from knowledge.base.store import shipped_entries
 from knowledge.db.engine import ensure_schema, make_engine
-from knowledge.desk import Desk, prepare_database
-from knowledge.schema import Entry
-from knowledge.store import shipped_entries
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import OWN_VARIABLES
 from tests.harness.postgres import ENVIRONMENT_URL, UNSET_REASON, Databases

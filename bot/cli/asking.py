@@ -48,7 +48,7 @@ def _read_batch(source: str) -> list[tuple[int, str | None]]:
 
 
 def ask(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.answers import render_plain
+    from knowledge.answering.answers import render_plain
 
     found = desk(settings)
 

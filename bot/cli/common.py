@@ -19,8 +19,8 @@ from bot.config import Settings
 if TYPE_CHECKING:
     from typing import TypeAlias
 
+    from knowledge.answering.desk import Desk
     from knowledge.complaints.policy import Bureau
-    from knowledge.desk import Desk
 
     # What `add_subparsers()` returns: each command group registers its commands on it.
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -30,7 +30,7 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 def ready_engine(settings: Settings) -> Engine:
     """The engine, with the database created and the shipped knowledge loaded if new."""
-    from knowledge.desk import prepare_database
+    from knowledge.answering.desk import prepare_database
 
     found = wiring.engine(settings)
     prepare_database(found)
@@ -46,11 +46,11 @@ def session(settings: Settings) -> Session:
 def desk(settings: Settings, *, shipped: bool = False, learned: bool = True) -> Desk:
     """The desk over the database, or over the shipped files (for developers tuning them);
     `learned=False` leaves the model out (the lexical engine alone)."""
-    from knowledge.desk import Desk
+    from knowledge.answering.desk import Desk
 
     model = wiring.model(settings, shipped=shipped) if learned else None
     if shipped:
-        from knowledge.store import shipped_entries
+        from knowledge.base.store import shipped_entries
 
         return Desk(shipped_entries(), cache_dir=settings.cache_dir, model=model)
     return Desk.from_database(wiring.engine(settings), cache_dir=settings.cache_dir, model=model)

@@ -17,7 +17,7 @@ KILOBYTE = 1024
 
 
 def init(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.desk import prepare_database
+    from knowledge.answering.desk import prepare_database
 
     loaded = prepare_database(wiring.engine(settings))
     print(staff.CLI_DB_READY if loaded else staff.CLI_DB_KEPT)

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from bot.cli.common import ready_engine, session
 from bot.config import Settings
-from knowledge import store
+from knowledge.base import store
+from knowledge.base.store import SaveResult
 from knowledge.errors import InputError
-from knowledge.store import SaveResult
 from knowledge.texts import staff
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def export(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.transfer import export_entries
+    from knowledge.base.transfer import export_entries
 
     with session(settings) as s:
         data = export_entries(store.load_entries(session=s), args.format)
@@ -36,7 +36,7 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def import_(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.transfer import parse_file
+    from knowledge.base.transfer import parse_file
 
     path = Path(args.file)
     entries = parse_file(path)
@@ -132,7 +132,7 @@ def rollback(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def check(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge.check import PROBLEM_KINDS, check_entries
+    from knowledge.base.check import PROBLEM_KINDS, check_entries
 
     max_age = args.max_age_days if args.max_age_days is not None else settings.stale_after_days
     with session(settings) as s:
@@ -186,7 +186,7 @@ def unanswered(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from knowledge import votes
+    from knowledge.answering import votes
 
     rows = votes.recent(ready_engine(settings), limit=args.limit, unhelpful_only=args.unhelpful)
     if args.json:

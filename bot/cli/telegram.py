@@ -74,7 +74,7 @@ def _bot_username(args: argparse.Namespace, settings: Settings) -> str:
 def qr(args: argparse.Namespace, settings: Settings) -> int:
     import segno
 
-    from knowledge.store import load_entries
+    from knowledge.base.store import load_entries
 
     with session(settings) as s:
         ids = {e.id for e in load_entries(session=s)}

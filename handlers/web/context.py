@@ -24,9 +24,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from handlers.web.throttle import AddressLimit, FailureWindow
+from knowledge.answering.desk import Desk, LiveDesk
 from knowledge.complaints.lifecycle import Permission
 from knowledge.complaints.policy import Bureau
-from knowledge.desk import Desk, LiveDesk
 from knowledge.staff.accounts import Account
 from knowledge.staff.roles import Capability, WebRole, can, may
 from knowledge.texts import web as texts

@@ -1,7 +1,7 @@
 """The public pages (no sign-in): home and web chat, service guides, checklists, complaint
 figures and status, and the JSON API.
 
-Thin: the desk answers, `knowledge.pages` lays out guides, charts and figures, the
+Thin: the desk answers, `knowledge.answering.pages` lays out guides, charts and figures, the
 templates in `templates/public/` render. Every page works without JavaScript; with it,
 htmx swaps the chat answer in place (the `HX-Request` header asks for the fragment).
 Entry pages are cached as rendered HTML per (entry, 大字版, desk object): the desk is
@@ -22,8 +22,8 @@ from starlette.routing import BaseRoute, Route
 from handlers.web import public_complaints
 from handlers.web.context import large_type, web
 from handlers.web.public_common import JSON_TYPE, error_page, json_body, json_response, page
-from knowledge import pages
-from knowledge.answers import (
+from knowledge.answering import pages
+from knowledge.answering.answers import (
     CATEGORY_ASPECT,
     Card,
     category_blurb,
@@ -31,7 +31,7 @@ from knowledge.answers import (
     choice_label,
     hotline,
 )
-from knowledge.desk import UNANSWERED, Desk, Reply
+from knowledge.answering.desk import UNANSWERED, Desk, Reply
 from knowledge.matching.match import Decision
 from knowledge.texts import residents
 from knowledge.texts import site as texts

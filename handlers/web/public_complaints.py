@@ -1,6 +1,6 @@
 """The public complaint pages: the monthly figures, a complaint's public status, its API.
 
-Nothing personal leaves here: `knowledge.pages.public_stats` and `public_status` list
+Nothing personal leaves here: `knowledge.answering.pages.public_stats` and `public_status` list
 the fields that may be shown, one by one. The status is rate-limited per address.
 """
 
@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from handlers.web.auth import client_address
 from handlers.web.context import china_time, web
 from handlers.web.public_common import error_page, json_response, page
-from knowledge import pages
+from knowledge.answering import pages
 from knowledge.complaints import store as complaints
 from knowledge.complaints.report.figures import monthly_report
 from knowledge.errors import ComplaintNotFound

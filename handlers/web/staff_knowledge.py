@@ -22,17 +22,17 @@ from handlers.render import card_html
 from handlers.web import staff_review
 from handlers.web.context import CHINA, account, china_time, form_of, render, staff_page, web
 from handlers.web.staff_review import notice_of, refusal
-from knowledge import store
-from knowledge.answers import card_for
+from knowledge.answering.answers import card_for
+from knowledge.base import store
+from knowledge.base.schema import LEAD_LIMIT, Entry
+from knowledge.base.transfer import export_entries
 from knowledge.db.engine import open_session
 from knowledge.errors import ImportRejected, NotFound, SunshineError
-from knowledge.schema import LEAD_LIMIT, Entry
 from knowledge.staff import audit, review
 from knowledge.staff.accounts import Account
 from knowledge.staff.roles import Capability
 from knowledge.texts import residents as resident_texts
 from knowledge.texts import review as texts
-from knowledge.transfer import export_entries
 from knowledge.vocabulary import ASPECT_LABELS, Aspect
 
 EDIT = Capability.EDIT_KNOWLEDGE

@@ -14,8 +14,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from handlers.web.context import CHINA, account, china_time, form_of, render, staff_page, web
-from knowledge import store, votes
-from knowledge.check import check_entries
+from knowledge.answering import votes
+from knowledge.base import store
+from knowledge.base.check import check_entries
 from knowledge.db.engine import open_session
 from knowledge.errors import InputError, NotFound, SunshineError
 from knowledge.staff import review, unanswered

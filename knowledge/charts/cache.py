@@ -14,8 +14,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from knowledge.base.schema import Entry
 from knowledge.errors import ChartError
-from knowledge.schema import Entry
 from knowledge.texts import staff
 
 # Bump when the drawing changes so cached PNGs are redrawn.

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
+from knowledge.base.schema import Entry, Finance, FinanceRow
 from knowledge.charts.style import (
     BUDGET_COLOR,
     INK,
@@ -24,7 +25,6 @@ from knowledge.charts.style import (
     wrap_cjk,
 )
 from knowledge.errors import ChartError
-from knowledge.schema import Entry, Finance, FinanceRow
 from knowledge.texts import residents as texts
 from knowledge.texts import staff
 

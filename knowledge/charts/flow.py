@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
+from knowledge.base.schema import Entry, Procedure, Step
 from knowledge.charts.style import (
     ARROW,
     BADGE,
@@ -33,7 +34,6 @@ from knowledge.charts.style import (
     wrap_cjk,
 )
 from knowledge.errors import ChartError
-from knowledge.schema import Entry, Procedure, Step
 from knowledge.texts import residents as texts
 from knowledge.texts import staff
 

@@ -1,6 +1,6 @@
 """Database tables (SQLModel). Schema changes go through alembic migrations.
 
-An entry is stored as one JSON document (the `knowledge.schema.Entry`
+An entry is stored as one JSON document (the `knowledge.base.schema.Entry`
 model) with its searchable columns beside it: the knowledge is read whole at
 start-up and versioned whole, so a document per entry keeps every revision a
 faithful snapshot and needs no join to rebuild. JSON columns use SQLAlchemy's
@@ -32,7 +32,7 @@ class EntryRecord(SQLModel, table=True):
     last_reviewed: dt.date
     revision: int = Field(default=1)
     document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    # What a desk holds of every entry (`knowledge.catalogue.Summary`); None until made.
+    # What a desk holds of every entry (`knowledge.base.catalogue.Summary`); None until made.
     summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     updated_at: dt.datetime = Field(default_factory=utcnow)
 

@@ -27,7 +27,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from knowledge.catalogue import Catalogue
+from knowledge.base.catalogue import Catalogue
+from knowledge.base.schema import Entry
 from knowledge.matching.calibration import Calibration
 from knowledge.matching.features import Evidence, Featurizer
 from knowledge.matching.index import Index
@@ -50,7 +51,6 @@ from knowledge.matching.model import (
     Thresholds,
     fingerprint,
 )
-from knowledge.schema import Entry
 from knowledge.vocabulary import CONTACTS_ENTRY, Aspect, Intent
 
 log = logging.getLogger(__name__)

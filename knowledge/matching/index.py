@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.catalogue import Catalogue, Summary
+from knowledge.base.catalogue import Catalogue, Summary
+from knowledge.base.schema import Entry
 from knowledge.matching import index_store as store
 from knowledge.matching.lexicon import Lexicon
 from knowledge.matching.normalise import Normaliser
@@ -33,7 +34,6 @@ from knowledge.matching.phrasing import PhrasingModel
 from knowledge.matching.pinyin import PinyinReader, load_table
 from knowledge.matching.segment import WordCutter
 from knowledge.matching.terms import Hit, How, TermSpotter, Words
-from knowledge.schema import Entry
 from knowledge.vocabulary import Aspect
 
 # A token found in more entries than this says nothing about which entry is meant.

@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.catalogue import Summary, entry_digest
+from knowledge.base.catalogue import Summary, entry_digest
+from knowledge.base.schema import Entry
 from knowledge.matching.features import Features
-from knowledge.schema import Entry
 
 MODEL_FILE = "model.npz"
 FORMAT = 1

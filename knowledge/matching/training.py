@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from knowledge.base.schema import Entry
 from knowledge.matching.evaluation import Labelled, read_labelled
 from knowledge.matching.features import Features, Featurizer
 from knowledge.matching.model import (
@@ -40,7 +41,6 @@ from knowledge.matching.model import (
     Thresholds,
     fingerprint,
 )
-from knowledge.schema import Entry
 from knowledge.vocabulary import CONTACTS_ENTRY, Intent
 
 # Regularisation of the logistic regressions, chosen by cross-validation on the corpus.

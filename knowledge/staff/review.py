@@ -34,15 +34,15 @@ import yaml
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from knowledge import store
-from knowledge.check import DEFAULT_MAX_AGE_DAYS, Kind, check_entries
+from knowledge.base import store
+from knowledge.base.check import DEFAULT_MAX_AGE_DAYS, Kind, check_entries
+from knowledge.base.schema import Entry
+from knowledge.base.transfer import parse_bytes
 from knowledge.db.models import EntryRecord, PendingChange, utcnow
 from knowledge.errors import InputError, NotFound, Refused
-from knowledge.schema import Entry
 from knowledge.staff import audit
 from knowledge.texts import review as texts
 from knowledge.texts import staff as staff_texts
-from knowledge.transfer import parse_bytes
 from knowledge.vocabulary import ASPECT_LABELS, Aspect
 
 

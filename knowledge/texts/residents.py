@@ -3,7 +3,7 @@
 The same sentences serve the console chat and Telegram. Placeholders use
 `str.format` names; `{approval}`, `{fees}`, `{penalties}`, `{finance}` and
 `{services}` are the services of the knowledge base, named by
-`knowledge.answers.scope` from the entries themselves, so adding an entry
+`knowledge.answering.answers.scope` from the entries themselves, so adding an entry
 changes every sentence that says what the desk can answer.
 """
 

@@ -326,7 +326,7 @@ NO_TOKEN = (
 )
 OPEN_CHAT_INSTEAD = "现在就在终端里打开 sunshine chat 吗？[Y/n] "
 
-# --- importing a knowledge file (the workbook's own headers are in knowledge/transfer.py) --
+# --- importing a knowledge file (the workbook's own headers are in knowledge/base/transfer.py) --
 
 KB_UNKNOWN_FORMAT = "无法识别文件格式：{file}（支持 .json、.yaml、.xlsx）"
 KB_FILE = "文件"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from knowledge.answering.desk import Desk
 from knowledge.complaints.policy import Bureau
-from knowledge.desk import Desk
 from tests.harness.browser import CHROMIUM, PHONE, Served, serve, stop
 from tests.harness.web import make_site
 

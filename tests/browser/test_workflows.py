@@ -15,9 +15,9 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
 from bot import wiring
+from knowledge.answering.desk import Desk, prepare_database
 from knowledge.db.engine import make_engine, open_session
 from knowledge.db.models import PendingChange
-from knowledge.desk import Desk, prepare_database
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import (
     RESIDENT,

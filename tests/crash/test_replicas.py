@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from knowledge.answering.desk import prepare_database
 from knowledge.db.engine import make_engine, open_session
 from knowledge.db.models import Complaint
-from knowledge.desk import prepare_database
 from tests.fakes.balancer import Balancer
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import GROUP, STAFF, TICKET, BotProcess, file_complaint, free_port, wait_alive

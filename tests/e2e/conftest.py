@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from knowledge.desk import Desk
+from knowledge.answering.desk import Desk
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import STAFF, BotThread, StartBot, bot_settings
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.inbox import store as inbox
+from knowledge.answering.desk import Desk
 from knowledge.complaints import store as cs
-from knowledge.desk import Desk
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import (
     CONFIRMS,

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from knowledge.answering.desk import Desk, prepare_database
 from knowledge.complaints import outbox
 from knowledge.complaints import store as cs
 from knowledge.complaints.calendar import WorkCalendar
 from knowledge.complaints.policy import Bureau
 from knowledge.db.engine import make_engine
-from knowledge.desk import Desk, prepare_database
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import BotThread, bot_settings
 

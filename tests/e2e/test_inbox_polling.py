@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.inbox import store as inbox
+from knowledge.answering.desk import Desk, prepare_database
 from knowledge.db.engine import make_engine, open_session
-from knowledge.desk import Desk, prepare_database
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import BotThread, bot_settings
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from knowledge.answering.desk import prepare_database
+from knowledge.base.store import get_entry
 from knowledge.db.engine import make_engine, open_session
-from knowledge.desk import prepare_database
 from knowledge.staff import review
-from knowledge.store import get_entry
 from knowledge.vocabulary import Aspect
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import RESIDENT, BotThread, bot_settings, wait_text

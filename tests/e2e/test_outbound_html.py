@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from knowledge.answering.desk import Desk
 from knowledge.complaints import store as cs
 from knowledge.complaints.calendar import WorkCalendar
 from knowledge.complaints.policy import Bureau
-from knowledge.desk import Desk
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import (
     GROUP,

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.answering.desk import Desk, prepare_database
 from knowledge.complaints import outbox
 from knowledge.complaints import store as cs
 from knowledge.complaints.outbox import Outgoing
 from knowledge.complaints.vocabulary import Message
 from knowledge.db.engine import make_engine
-from knowledge.desk import Desk, prepare_database
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import GROUP, RESIDENT, STAFF, BotThread, bot_settings, file_complaint, wait_text
 

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.inbox import store as inbox
-from knowledge import store, votes
+from knowledge.answering import votes
+from knowledge.answering.desk import Desk
+from knowledge.base import store
 from knowledge.db.engine import open_session
-from knowledge.desk import Desk
 from knowledge.vocabulary import MENU_ORDER, SAMPLE_MARK
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import StartBot, make_entry, texts_of

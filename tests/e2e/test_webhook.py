@@ -24,8 +24,8 @@ from bot.app import build_application
 from bot.inbox import store as inbox
 from bot.webhook import serve_webhook, webhook_app
 from handlers.web.context import Web
+from knowledge.answering.desk import Desk, LiveDesk
 from knowledge.complaints.policy import Bureau
-from knowledge.desk import Desk, LiveDesk
 from tests.fakes.telegram import FakeBotApi
 from tests.harness import bot_settings, free_port, texts_of
 

@@ -22,8 +22,8 @@ from typing import Any, cast
 from bot.app import build_application, serve
 from bot.config import Settings
 from handlers.services import Services
-from knowledge.desk import Desk
-from knowledge.schema import Entry
+from knowledge.answering.desk import Desk
+from knowledge.base.schema import Entry
 from tests.fakes.telegram import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -17,10 +17,10 @@ from starlette.testclient import TestClient
 
 from handlers.web.app import create_app
 from handlers.web.context import Web
-from knowledge.catalogue import Catalogue
+from knowledge.answering.desk import Desk, LiveDesk, prepare_database
+from knowledge.base.catalogue import Catalogue
 from knowledge.complaints.policy import Bureau
 from knowledge.db.engine import make_engine
-from knowledge.desk import Desk, LiveDesk, prepare_database
 from knowledge.staff import accounts
 from knowledge.staff.roles import WebRole
 

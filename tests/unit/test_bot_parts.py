@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from bot.cli import main
 from handlers import callbacks as cb
 from handlers.render import TELEGRAM_LIMIT, card_html, paragraphs_html
-from knowledge.answers import Card
+from knowledge.answering.answers import Card
+from knowledge.answering.desk import prepare_database
 from knowledge.complaints import intake
 from knowledge.complaints.vocabulary import Action, Press, Satisfaction
 from knowledge.db.engine import make_engine, open_session
-from knowledge.desk import prepare_database
 from knowledge.errors import InputError
 from knowledge.privacy import mask
 from knowledge.vocabulary import ENTRY_IDS, MENU_ORDER, Aspect
@@ -156,7 +156,7 @@ def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
         assert main(["db", "restore", str(tmp_path / "b.db")]) == 0
     engine = make_engine(url)
     with open_session(engine) as session:
-        from knowledge.store import count_entries
+        from knowledge.base.store import count_entries
 
         assert count_entries(session=session) == len(ENTRY_IDS)
 

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import col, select
 
-from knowledge import store
-from knowledge.catalogue import Catalogue, Summary
+from knowledge.answering.desk import Desk, LiveDesk
+from knowledge.base import store
+from knowledge.base.catalogue import Catalogue, Summary
+from knowledge.base.schema import Entry
+from knowledge.base.store import shipped_entries
 from knowledge.db.engine import open_session
 from knowledge.db.models import EntryRecord
-from knowledge.desk import Desk, LiveDesk
-from knowledge.schema import Entry
-from knowledge.store import shipped_entries
 
 
 def _saved(engine: Engine) -> None:
@@ -94,7 +94,7 @@ def test_the_stored_summary_is_that_of_the_entry_as_read_back(engine: Engine) ->
 
 
 def test_what_the_desk_can_answer_names_a_large_knowledge_base_briefly() -> None:
-    from knowledge.answers import SCOPE_NAMES, scope
+    from knowledge.answering.answers import SCOPE_NAMES, scope
 
     entries = shipped_entries()
     assert "等" not in scope({e.id: e for e in entries})["services"]

@@ -12,14 +12,14 @@ import pytest
 from matplotlib import font_manager
 from PIL import Image
 
+from knowledge.base.schema import Entry
+from knowledge.base.store import shipped_entries
 from knowledge.charts import style as charts
 from knowledge.charts.cache import ChartCache
 from knowledge.charts.finance import finance_chart
 from knowledge.charts.flow import procedure_chart
 from knowledge.charts.style import wrap_cjk
 from knowledge.errors import ChartError
-from knowledge.schema import Entry
-from knowledge.store import shipped_entries
 from tests.harness import make_entry
 
 SHIPPED = shipped_entries()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from knowledge.check import check_entries
-from knowledge.schema import Entry
+from knowledge.base.check import check_entries
+from knowledge.base.schema import Entry
 from tests.harness import make_entry
 
 TODAY = dt.date(2026, 11, 25)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.citations import chinese_number, compact
+from knowledge.base.citations import chinese_number, compact
 
 
 @pytest.mark.parametrize(

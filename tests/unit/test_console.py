@@ -6,7 +6,7 @@ import io
 from collections.abc import Callable
 
 from handlers.console import ConsoleChat
-from knowledge.desk import Desk
+from knowledge.answering.desk import Desk
 from knowledge.vocabulary import APPROVAL_ENTRY_IDS, Aspect
 
 

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel
 
-from knowledge import store
+from knowledge.answering.desk import prepare_database
+from knowledge.base import store
 from knowledge.complaints import store as complaints
 from knowledge.complaints.policy import Bureau
 from knowledge.complaints.store import Submission
 from knowledge.db.copy import copy_database
 from knowledge.db.engine import make_engine, open_session
-from knowledge.desk import prepare_database
 from knowledge.errors import InputError
 
 

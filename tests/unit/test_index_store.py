@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.base.schema import Entry
+from knowledge.base.store import shipped_entries
 from knowledge.matching import index_store
 from knowledge.matching.calibration import load_calibration
 from knowledge.matching.decide import Matcher
 from knowledge.matching.lexicon import load_lexicon
 from knowledge.matching.model import load_model
-from knowledge.schema import Entry
-from knowledge.store import shipped_entries
 
 QUESTIONS = [
     "低保怎么申请",
@@ -107,9 +107,9 @@ def test_a_damaged_file_is_rebuilt(tmp_path: Path) -> None:
 
 
 def test_a_live_desk_reads_only_the_changed_entries(tmp_path: Path) -> None:
-    from knowledge import store
+    from knowledge.answering.desk import Desk, LiveDesk, prepare_database
+    from knowledge.base import store
     from knowledge.db.engine import make_engine, open_session
-    from knowledge.desk import Desk, LiveDesk, prepare_database
 
     engine = make_engine(f"sqlite:///{tmp_path / 'kb.db'}")
     prepare_database(engine)

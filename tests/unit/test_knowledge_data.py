@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from knowledge.answers import card_for, render_plain
-from knowledge.schema import Entry
+from knowledge.answering.answers import card_for, render_plain
+from knowledge.base.schema import Entry
 from knowledge.texts.residents import SAMPLE_NOTICE
 from knowledge.vocabulary import APPROVAL_ENTRY_IDS, ENTRY_IDS, SAMPLE_MARK, Aspect
 

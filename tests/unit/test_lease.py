@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 from handlers.flood import FloodLimit
 from handlers.services import Services
 from handlers.watchers import only_here
+from knowledge.answering.desk import Desk
 from knowledge.charts.cache import ChartCache
 from knowledge.db import lease
-from knowledge.desk import Desk
 
 NOW = dt.datetime(2026, 12, 5, 12, 0, tzinfo=dt.UTC)
 

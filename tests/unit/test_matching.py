@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from knowledge.desk import Desk
+from knowledge.answering.desk import Desk
 from knowledge.vocabulary import Aspect, Intent
 
 # The behaviours the issue names; each is a mechanism, not a memorised question.

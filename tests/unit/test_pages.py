@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from knowledge import pages
-from knowledge.answers import finance_lines
+from knowledge.answering import pages
+from knowledge.answering.answers import finance_lines
+from knowledge.base.schema import Entry, Finance, FinanceRow, Procedure, Step
 from knowledge.complaints.report.figures import MonthlyReport
-from knowledge.schema import Entry, Finance, FinanceRow, Procedure, Step
 from knowledge.texts import site as texts
 from knowledge.vocabulary import Aspect
 

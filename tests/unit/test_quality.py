@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.desk import Desk
+from knowledge.answering.desk import Desk
 from knowledge.matching.evaluation import Labelled, Report, evaluate, read_labelled
 from tests.harness import DATA
 

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import Engine
 
+from knowledge.answering.desk import prepare_database
 from knowledge.charts.complaints import report_chart
 from knowledge.complaints import store as cs
 from knowledge.complaints.calendar import WorkCalendar, last_day
@@ -23,7 +24,6 @@ from knowledge.complaints.report.figures import MonthlyReport
 from knowledge.complaints.vocabulary import Action, Role, Satisfaction, State
 from knowledge.db.engine import make_engine
 from knowledge.db.models import Complaint
-from knowledge.desk import prepare_database
 from knowledge.errors import InputError
 
 CALENDAR = WorkCalendar.load()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from knowledge import store
+from knowledge.base import store
 from knowledge.staff import review
 from knowledge.staff.unanswered import Wording, group_wordings
 from knowledge.vocabulary import Aspect

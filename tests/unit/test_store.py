@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from knowledge import store
+from knowledge.answering.desk import prepare_database
+from knowledge.base import store
 from knowledge.db.engine import make_engine, open_session
 from knowledge.db.models import EntryRevision
-from knowledge.desk import prepare_database
 from knowledge.errors import NotFound
 from tests.harness import make_entry
 

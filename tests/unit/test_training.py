@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.desk import Desk
+from knowledge.answering.desk import Desk
+from knowledge.base.schema import Entry
 from knowledge.matching.decide import topic_decision
 from knowledge.matching.evaluation import Labelled
 from knowledge.matching.model import COMPLAINT, fingerprint, load_model, save_model
 from knowledge.matching.training import corpus_fingerprint, read_corpus, train
-from knowledge.schema import Entry
 from knowledge.vocabulary import Aspect, Intent
 
 

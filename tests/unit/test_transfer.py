@@ -10,11 +10,18 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from knowledge import store
+from knowledge.base import store
+from knowledge.base.schema import Entry
+from knowledge.base.transfer import (
+    ASPECTS,
+    ENTRIES,
+    FINANCE,
+    export_entries,
+    parse_bytes,
+    parse_file,
+)
 from knowledge.db.engine import open_session
 from knowledge.errors import ImportRejected
-from knowledge.schema import Entry
-from knowledge.transfer import ASPECTS, ENTRIES, FINANCE, export_entries, parse_bytes, parse_file
 from tests.harness import make_entry
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.answers import render_plain
-from knowledge.desk import Desk
+from knowledge.answering.answers import render_plain
+from knowledge.answering.desk import Desk
 from knowledge.matching.decide import Matcher
 from knowledge.matching.match import DecisionPath
 from knowledge.matching.sentences import clauses, focus

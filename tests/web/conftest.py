@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from knowledge.desk import Desk
+from knowledge.answering.desk import Desk
 from knowledge.staff.roles import WebRole
 from tests.harness.web import BASE, Site, make_site, sign_in
 

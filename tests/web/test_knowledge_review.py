@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from knowledge import store
+from knowledge.base import store
 from knowledge.db.engine import open_session
 from knowledge.db.models import AuditRecord, PendingChange, UnansweredDecision
 from knowledge.errors import Refused

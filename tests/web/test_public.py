@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from handlers.flood import FloodLimit
 from handlers.web.throttle import AddressLimit
-from knowledge import pages
+from knowledge.answering import pages
 from knowledge.complaints import store as cs
 from knowledge.complaints.calendar import CHINA
 from knowledge.complaints.vocabulary import Action, Role
@@ -258,7 +258,7 @@ def test_the_flow_chart_has_text_for_every_step(client: TestClient, site: Site) 
 def test_finance_is_a_table_with_the_bots_numbers_and_a_chart(
     client: TestClient, site: Site
 ) -> None:
-    from knowledge.answers import finance_lines
+    from knowledge.answering.answers import finance_lines
 
     entry = site.web.desk.entries["office-funds"]
     assert entry.finance is not None
@@ -391,9 +391,9 @@ def test_the_status_api_is_rate_limited_per_address(client: TestClient, site: Si
 
 def test_the_api_answers_with_newly_published_text(client: TestClient, site: Site) -> None:
     """Answers the API keeps for repeated questions are dropped when knowledge is published."""
+    from knowledge.base.store import get_entry
     from knowledge.db.engine import open_session
     from knowledge.staff import review
-    from knowledge.store import get_entry
 
     question = "结婚要带什么材料"
     before = client.get("/api/ask", params={"q": question}).json()["text"]

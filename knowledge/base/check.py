@@ -25,7 +25,7 @@ from importlib import resources
 
 import yaml
 
-from knowledge.schema import Entry
+from knowledge.base.schema import Entry
 from knowledge.texts import staff as texts
 from knowledge.vocabulary import ASPECT_LABELS, Aspect
 

@@ -16,15 +16,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.answers import _number, _rate  # the same formatting as the bot's finance lines
-from knowledge.citations import compact
+from knowledge.answering.answers import (  # the same formatting as the bot's finance lines
+    _number,
+    _rate,
+)
+from knowledge.base.citations import compact
+from knowledge.base.schema import Entry, Finance, Procedure
 from knowledge.complaints.calendar import CHINA, last_day
 from knowledge.complaints.deadlines import running_deadline
 from knowledge.complaints.report.figures import MonthlyReport
 from knowledge.complaints.report.message import figures
 from knowledge.complaints.vocabulary import SUBMIT, State
 from knowledge.db.models import Complaint, ComplaintEvent
-from knowledge.schema import Entry, Finance, Procedure
 from knowledge.texts import site as texts
 from knowledge.vocabulary import ASPECT_ORDER, Aspect
 

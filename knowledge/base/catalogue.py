@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.schema import Entry, Synonym
+from knowledge.base.schema import Entry, Synonym
 from knowledge.vocabulary import Aspect, Category
 
 # Bump when `entry_digest` or `Summary` change: stored summaries of another format are

@@ -13,11 +13,11 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from knowledge.catalogue import Catalogue, Summary
-from knowledge.citations import compact
+from knowledge.base.catalogue import Catalogue, Summary
+from knowledge.base.citations import compact
+from knowledge.base.schema import Contact, Entry, Finance
 from knowledge.matching.lexicon import Referral
 from knowledge.matching.match import Decision, DecisionPath, Match
-from knowledge.schema import Contact, Entry, Finance
 from knowledge.texts import residents as texts
 from knowledge.vocabulary import (
     ASPECT_LABELS,

@@ -34,8 +34,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from knowledge.base.schema import Entry
 from knowledge.errors import ImportRejected, InputError, Problem
-from knowledge.schema import Entry
 from knowledge.texts import staff as texts
 from knowledge.vocabulary import ASPECT_LABELS, Aspect, Category
 

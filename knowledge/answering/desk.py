@@ -21,9 +21,10 @@ from typing import Any, Literal
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from knowledge import store
-from knowledge.answers import Card, render_plain, reply_for
-from knowledge.catalogue import Catalogue
+from knowledge.answering.answers import Card, render_plain, reply_for
+from knowledge.base import store
+from knowledge.base.catalogue import Catalogue
+from knowledge.base.schema import Entry
 from knowledge.db.engine import ensure_schema, open_session
 from knowledge.db.models import EntryRecord, EntryRevision
 from knowledge.matching.calibration import Calibration, load_calibration
@@ -31,7 +32,6 @@ from knowledge.matching.decide import Matcher
 from knowledge.matching.lexicon import Lexicon, load_lexicon
 from knowledge.matching.match import Decision, DecisionPath, Match
 from knowledge.matching.model import LearnedModel, load_model
-from knowledge.schema import Entry
 from knowledge.staff.unanswered import AskedTally, tally_for
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def prepare_database(engine: Engine) -> bool:
 
 def catalogue_of(engine: Engine) -> Catalogue:
     """The database's knowledge as a desk holds it: every entry's summary, each full entry
-    read when a reply needs it (`knowledge.catalogue`)."""
+    read when a reply needs it (`knowledge.base.catalogue`)."""
     return Catalogue(store.load_summaries(engine), functools.partial(store.fetch_entries, engine))
 
 

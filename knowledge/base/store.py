@@ -18,11 +18,11 @@ import yaml
 from sqlalchemy import Engine, Text, cast, func, update
 from sqlmodel import Session, col, select
 
-from knowledge.catalogue import Summary
+from knowledge.base.catalogue import Summary
+from knowledge.base.schema import Entry
 from knowledge.db.engine import open_session
 from knowledge.db.models import EntryRecord, EntryRevision, UnansweredQuestion, utcnow
 from knowledge.errors import NotFound
-from knowledge.schema import Entry
 from knowledge.texts import staff as texts
 from knowledge.vocabulary import ASPECT_LABELS, Aspect
 
@@ -59,7 +59,7 @@ def entries_changed_since(revision: int, *, session: Session) -> dict[str, Entry
 
 
 def load_summaries(engine: Engine) -> list[Summary]:
-    """Every entry's summary, in id order: what a desk holds (`knowledge.catalogue`).
+    """Every entry's summary, in id order: what a desk holds (`knowledge.base.catalogue`).
 
     A row without a summary of this format (a database from before summaries were
     kept, or from an older version) gets one made from its document, and stored, once.

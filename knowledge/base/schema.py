@@ -5,7 +5,7 @@ interchange format of `sunshine kb export/import` (JSON and YAML write it as
 is; the workbook flattens it into sheets). Keeping a single model means a
 field added here is exported, imported, versioned and validated everywhere.
 
-Run ``python -m knowledge.schema FILE.yaml ...`` to validate entry files.
+Run ``python -m knowledge.base.schema FILE.yaml ...`` to validate entry files.
 """
 
 from __future__ import annotations
