@@ -50,6 +50,14 @@ def questions(count: int, seed: int = 7) -> list[str]:
     return [rng.choice(rows) for _ in range(count)]
 
 
+def publish(report: str, output: Path) -> None:
+    """Print a benchmark's report and append it to its results file."""
+    print(report)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("a", encoding="utf-8") as fh:
+        fh.write(report + "\n")
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]

@@ -29,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_bot import _cpu_seconds, load, pct, warm_up  # noqa: E402
+from benchmarks.bench_bot import _cpu_seconds, load, pct, publish, warm_up  # noqa: E402
 from tests.fakes.balancer import Balancer  # noqa: E402
 from tests.fakes.telegram import FakeBotApi  # noqa: E402
 from tests.harness import free_port  # noqa: E402
@@ -238,10 +238,7 @@ def main() -> int:
             *commits(),
             *commits(busy=True),
         ]
-        report = "\n".join(lines) + "\n"
-        print(report)
-        with args.output.open("a", encoding="utf-8") as fh:
-            fh.write(report + "\n")
+        publish("\n".join(lines) + "\n", args.output)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         configurations = [
@@ -286,11 +283,7 @@ def main() -> int:
             f"{r['delivered_s']:.1f} / {r['answered_s']:.1f} | "
             f"{r['cpu_bots']:.2f} / {r['cpu_fake']:.2f} |"
         )
-    report = "\n".join(lines) + "\n"
-    print(report)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    with args.output.open("a", encoding="utf-8") as fh:
-        fh.write(report + "\n")
+    publish("\n".join(lines) + "\n", args.output)
     return 0
 
 

@@ -32,6 +32,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_bot import pct, publish  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "scale.txt"
 
 CHILD = """
@@ -202,11 +206,6 @@ def startup(scale: int) -> list[tuple[str, str]]:
     ]
 
 
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))]
-
-
 def latency_and_edit(scale: int) -> list[tuple[str, str]]:
     """Per-question latency over the held-out questions, and one entry's edit, in-process."""
     sys.path.insert(0, str(ROOT))
@@ -261,11 +260,11 @@ def latency_and_edit(scale: int) -> list[tuple[str, str]]:
     return [
         (
             f"per question, {n:,} entries ({len(engine)} questions)",
-            f"p50 {statistics.median(engine):.2f} ms, p99 {_percentile(engine, 99):.2f} ms",
+            f"p50 {statistics.median(engine):.2f} ms, p99 {pct(engine, 99):.2f} ms",
         ),
         (
             f"per question, rapidfuzz WRatio baseline ({len(fuzzy)} questions)",
-            f"p50 {statistics.median(fuzzy):.1f} ms, p99 {_percentile(fuzzy, 99):.1f} ms",
+            f"p50 {statistics.median(fuzzy):.1f} ms, p99 {pct(fuzzy, 99):.1f} ms",
         ),
         (
             f"one entry edited, {n:,} entries (Matcher.updated)",
@@ -320,10 +319,7 @@ def main() -> None:
     table = "\n".join([header, *(f"{name:<{width}}  {value}" for name, value in rows)])
     if args.replicas:
         table += "\n\n" + replicas()
-    print(table)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as out:
-        out.write(table + "\n\n")
+    publish(table + "\n", RESULTS)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_bot import publish  # noqa: E402
 from knowledge.vocabulary import ENTRY_IDS  # noqa: E402
 from tests.harness import free_port  # noqa: E402
 
@@ -185,11 +186,7 @@ def main() -> int:
         f"{'met' if ask['rps'] >= bare_rps / 2 else 'NOT met'} "
         f"(every question new: {fresh_ask['rps'] / bare_rps:.0%})",
     ]
-    report = "\n".join(lines) + "\n"
-    print(report)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    with args.output.open("a", encoding="utf-8") as fh:
-        fh.write(report + "\n")
+    publish("\n".join(lines) + "\n", args.output)
     return 0
 
 

@@ -5,8 +5,11 @@ these views only carry a form to them and a page back.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Callable
 from itertools import groupby
+from typing import TypeVar
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -17,7 +20,7 @@ from handlers.web.context import CHINA, account, china_time, form_of, render, st
 from knowledge.answering import votes
 from knowledge.base import store
 from knowledge.base.check import check_entries
-from knowledge.db.engine import open_session
+from knowledge.db.engine import Session, open_session
 from knowledge.errors import InputError, NotFound, SunshineError
 from knowledge.staff import review, unanswered
 from knowledge.staff.accounts import Account
@@ -26,6 +29,7 @@ from knowledge.texts import review as texts
 from knowledge.texts import staff as staff_texts
 from knowledge.vocabulary import ASPECT_LABELS, Aspect
 
+T = TypeVar("T")
 REVIEW = Capability.REVIEW_KNOWLEDGE
 UNANSWERED = Capability.SEE_UNANSWERED
 
@@ -89,45 +93,59 @@ def _change_id(request: Request) -> int:
 @staff_page(capability=REVIEW)
 async def approve(request: Request) -> Response:
     """Publish: a revision by the change's author; this process answers with it at once."""
-    change_id, who = _change_id(request), _who(request)
-    w = web(request)
-    with open_session(w.engine) as session:
-        try:
-            review.approve(change_id, session=session, reviewer=who.username)
-        except SunshineError as exc:
-            return refusal(request, exc, "/staff/reviews")
-        session.commit()
-    w.live.refresh()
-    return RedirectResponse(f"/staff/reviews?done=approved&id={change_id}", status_code=303)
+    change_id = _change_id(request)
+    return await _decide(
+        request,
+        lambda session, who: review.approve(change_id, session=session, reviewer=who),
+        lambda _: f"/staff/reviews?done=approved&id={change_id}",
+        publishes=True,
+    )
 
 
 @staff_page(capability=REVIEW)
 async def approve_set(request: Request) -> Response:
-    who, w = _who(request), web(request)
-    with open_session(w.engine) as session:
-        try:
-            ids = review.approve_set(
-                request.path_params["change_set"], session=session, reviewer=who.username
-            )
-        except SunshineError as exc:
-            session.rollback()
-            return refusal(request, exc, "/staff/reviews")
-        session.commit()
-    w.live.refresh()
-    return RedirectResponse(f"/staff/reviews?done=set&count={len(ids)}", status_code=303)
+    change_set = request.path_params["change_set"]
+    return await _decide(
+        request,
+        lambda session, who: review.approve_set(change_set, session=session, reviewer=who),
+        lambda ids: f"/staff/reviews?done=set&count={len(ids)}",
+        publishes=True,
+    )
 
 
 @staff_page(capability=REVIEW)
 async def return_change(request: Request) -> Response:
-    change_id, who = _change_id(request), _who(request)
+    change_id = _change_id(request)
     reason = _field(await form_of(request), "reason")
-    with open_session(web(request).engine) as session:
+    return await _decide(
+        request,
+        lambda session, who: review.return_change(change_id, reason, session=session, reviewer=who),
+        lambda _: f"/staff/reviews?done=returned&id={change_id}",
+        publishes=False,
+    )
+
+
+async def _decide(
+    request: Request,
+    act: Callable[[Session, str], T],
+    done: Callable[[T], str],
+    *,
+    publishes: bool,
+) -> Response:
+    """A reviewer's decision in one transaction (refused: nothing kept, the reason shown);
+    a publication is then applied to this process's desk off the event loop — at 10,000
+    entries that takes up to a second, and the bot may share this loop."""
+    w = web(request)
+    with open_session(w.engine) as session:
         try:
-            review.return_change(change_id, reason, session=session, reviewer=who.username)
+            result = act(session, _who(request).username)
         except SunshineError as exc:
+            session.rollback()
             return refusal(request, exc, "/staff/reviews")
         session.commit()
-    return RedirectResponse(f"/staff/reviews?done=returned&id={change_id}", status_code=303)
+    if publishes:
+        await asyncio.to_thread(w.live.refresh)
+    return RedirectResponse(done(result), status_code=303)
 
 
 # --- unanswered ---------------------------------------------------------------------------

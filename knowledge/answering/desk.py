@@ -13,8 +13,9 @@ import ctypes
 import functools
 import gc
 import logging
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -237,6 +238,8 @@ class LiveDesk:
     desk: Desk
     version: Version
     listeners: list[Callable[[Desk], None]]
+    # One refresh at a time: the watcher's and a reviewer's publication may both see a change.
+    _refreshing: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def start(cls, engine: Engine, build: Callable[[Catalogue], Desk]) -> LiveDesk:
@@ -245,6 +248,10 @@ class LiveDesk:
 
     def refresh(self) -> bool:
         """Rebuild the desk if the published knowledge changed; True when it did."""
+        with self._refreshing:
+            return self._refresh()
+
+    def _refresh(self) -> bool:
         version = knowledge_version(self.engine)
         if version == self.version:
             return False

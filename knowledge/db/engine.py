@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import Session as Session  # re-exported: the type adapters pass on
+from sqlmodel import create_engine
 
 # The newest migration; a test checks it is alembic's head, so that start-up can
 # skip importing alembic when the schema is already current.

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from tests.fakes.telegram import FakeBotApi
-from tests.harness import ROOT, BotProcess, clean_environ, wait_alive
+from tests.harness import ROOT, BotProcess, clean_environ, wait_alive, wait_sends_refused
 
 QUESTIONS = ["结婚要带什么材料", "火化费多少钱", "低保怎么申请", "离婚冷静期几天", "招待费公开吗"]
 CHATS = [2001 + i for i in range(len(QUESTIONS))]
@@ -37,15 +37,7 @@ def test_killed_mid_handler_every_question_is_answered_after_restart(
         wait_alive(
             api, first, lambda: max(api.confirmed_offsets, default=0) > len(QUESTIONS), timeout=30
         )
-        wait_alive(
-            api,
-            first,
-            lambda: (
-                sum(c.method == "sendMessage" and c.status == 429 for c in api.calls)
-                >= len(QUESTIONS)
-            ),
-            timeout=30,
-        )
+        wait_sends_refused(api, first, len(QUESTIONS))
         assert api.pending_updates() == 0
         assert not any(api.bot_messages(c) for c in CHATS)
     finally:

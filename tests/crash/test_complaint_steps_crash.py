@@ -80,7 +80,11 @@ class Run:
 
         The refusals last until the kill: a bounded number of them let a loaded machine's
         sender get the message through just before the kill and then re-send it after.
+        For the same reason the messages sent before are waited for until marked sent.
         """
+        # Everything sent so far marked sent first: a kill between a message's delivery and
+        # its mark would send it again after the restart (at least once, as designed).
+        self.wait(lambda: _settled(self.engine))
         refused = self.refused_sends()
         for method in ("sendMessage", "editMessageText", "answerCallbackQuery"):
             self.api.fail_next(method, times=HELD, retry_after=1)

@@ -13,7 +13,14 @@ import sys
 from pathlib import Path
 
 from tests.fakes.telegram import FakeBotApi
-from tests.harness import ROOT, BotProcess, clean_environ, free_port, wait_alive
+from tests.harness import (
+    ROOT,
+    BotProcess,
+    clean_environ,
+    free_port,
+    wait_alive,
+    wait_sends_refused,
+)
 
 SECRET = "crash-test-secret"
 QUESTIONS = ["结婚要带什么材料", "火化费多少钱", "离婚冷静期几天"]
@@ -44,15 +51,7 @@ def test_killed_after_the_200_before_handling_every_update_is_replayed_at_restar
         ids = [api.send_text(q, chat_id=c) for q, c in zip(QUESTIONS, CHATS, strict=True)]
         # Every delivery answered 200: "Telegram" forgets them.
         wait_alive(api, first, lambda: all(api.statuses(i) == [200] for i in ids), timeout=30)
-        wait_alive(
-            api,
-            first,
-            lambda: (
-                sum(c.method == "sendMessage" and c.status == 429 for c in api.calls)
-                >= len(QUESTIONS)
-            ),
-            timeout=30,
-        )
+        wait_sends_refused(api, first, len(QUESTIONS))
         assert api.pending_updates() == 0
         assert not any(api.bot_messages(c) for c in CHATS)
     finally:

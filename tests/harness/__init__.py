@@ -202,6 +202,15 @@ def wait_alive(
     api.wait_for(done, timeout)
 
 
+def wait_sends_refused(api: FakeBotApi, bot: BotProcess, count: int) -> None:
+    """Wait until the bot's sendMessage calls met `count` 429 refusals (its answers stuck)."""
+
+    def refused() -> bool:
+        return sum(c.method == "sendMessage" and c.status == 429 for c in api.calls) >= count
+
+    wait_alive(api, bot, refused, timeout=30)
+
+
 # --- acting as residents and officers ----------------------------------------------------
 
 
